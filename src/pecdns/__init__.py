@@ -1,0 +1,37 @@
+"""pecdns: check the DNS side of Italian certified email (PEC) on your own domain.
+
+Is ``pec.<domain>`` set up so that the provider's daily check passes, and if
+not, exactly what is wrong and how is it fixed?
+
+>>> import pecdns
+>>> from pecdns.testing import FakeResolver
+>>> fake = FakeResolver({"pec.example.it": {"MX": "10 mx.pec.aruba.it."},
+...                      "mx.pec.aruba.it": {"A": "192.0.2.25"}})
+>>> pecdns.check("example.it", resolver=fake).ok
+True
+"""
+
+from __future__ import annotations
+
+from pecdns._check import check
+from pecdns._domain import Domain, registrable_domain
+from pecdns._models import Finding, MXRecord, Observation, Report, Severity, Verdict
+from pecdns._policy import ARUBA, Policy
+from pecdns.exceptions import InvalidDomainError, InvalidRecordError, PecdnsError
+
+__all__ = [
+    "ARUBA",
+    "Domain",
+    "Finding",
+    "InvalidDomainError",
+    "InvalidRecordError",
+    "MXRecord",
+    "Observation",
+    "PecdnsError",
+    "Policy",
+    "Report",
+    "Severity",
+    "Verdict",
+    "check",
+    "registrable_domain",
+]

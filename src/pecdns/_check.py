@@ -1,0 +1,99 @@
+"""check(): observe a domain, judge it, report."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from pecdns._codes import UNDETERMINING
+from pecdns._domain import Domain
+from pecdns._models import Finding, Report, Severity, Verdict
+from pecdns._observe import observe
+from pecdns._policy import ARUBA, Policy
+from pecdns._remedy import remedy
+from pecdns._rules import judge
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+
+    from pecdns._models import Observation
+    from pecdns.resolvers import Resolver
+
+__all__ = ["check", "report", "verdict"]
+
+
+def verdict(findings: Iterable[Finding]) -> Verdict:
+    """The verdict of a set of findings.
+
+    UNDETERMINED when the checker itself failed, NON_COMPLIANT when any
+    finding is an ERROR, else COMPLIANT.
+    """
+    findings = tuple(findings)
+    if any(f.code in UNDETERMINING for f in findings):
+        return Verdict.UNDETERMINED
+    if any(f.severity is Severity.ERROR for f in findings):
+        return Verdict.NON_COMPLIANT
+    return Verdict.COMPLIANT
+
+
+def report(obs: Observation, policy: Policy = ARUBA, *, at: datetime | None = None) -> Report:
+    """Judge an observation under a policy: the pure half of :func:`check`."""
+    findings = judge(obs, policy)
+    return Report(
+        domain=obs.domain,
+        verdict=verdict(findings),
+        findings=findings,
+        observation=obs,
+        remedy=remedy(obs, findings, policy),
+        policy=policy.name,
+        checked_at=at,
+    )
+
+
+@functools.cache
+def _default_resolver() -> Resolver:
+    from pecdns.resolvers import DnsResolver  # noqa: PLC0415 -- dnspython loads only when used
+
+    return DnsResolver()
+
+
+def check(
+    domain: str | Domain,
+    *,
+    resolver: Resolver | None = None,
+    policy: Policy = ARUBA,
+    at: datetime | None = None,
+) -> Report:
+    """Check whether ``pec.<domain>`` passes the provider's daily check (P4-P10).
+
+    Args:
+        domain: the registrable domain, as text or a :class:`Domain`.
+        resolver: where DNS answers come from; the real DNS (through the
+            system's resolver configuration) when ``None``.
+        policy: the provider's requirements; Aruba's by default.
+        at: the time to stamp on the report; never read from the clock.
+
+    Returns:
+        A :class:`Report` with the verdict, every finding and the remedy.
+
+    Raises:
+        InvalidDomainError: ``domain`` is not a registrable domain.
+
+    >>> from pecdns.testing import FakeResolver
+    >>> fake = FakeResolver({"pec.example.it": {"MX": ["10 mx.pec.aruba.it."]},
+    ...                      "mx.pec.aruba.it": {"A": ["192.0.2.25"]}})
+    >>> check("example.it", resolver=fake).verdict
+    <Verdict.COMPLIANT: 'COMPLIANT'>
+    >>> wrong = FakeResolver({"pec.example.it": {"MX": ["10 mail.example.it."]},
+    ...                       "mail.example.it": {"A": ["192.0.2.26"]},
+    ...                       "mx.pec.aruba.it": {"A": ["192.0.2.25"]}})
+    >>> print(check("example.it", resolver=wrong).remedy)
+    ; pec.example.it. must have exactly this MX record (P4.2, P6.2):
+    pec.example.it. 3600 IN MX 10 mx.pec.aruba.it.
+    ; and must not have these records (delete them):
+    ; pec.example.it. IN MX 10 mail.example.it.
+    """
+    parsed = domain if isinstance(domain, Domain) else Domain(domain)
+    source = resolver if resolver is not None else _default_resolver()
+    return report(observe(parsed, source, policy), policy, at=at)

@@ -1,0 +1,393 @@
+"""The data pecdns passes around: DNS answers, observations, findings, reports.
+
+All of it is immutable and typed in pecdns's own terms, never in dnspython
+objects, so a resolver, a rule and a test can agree on it without I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+from typing import TYPE_CHECKING
+
+from attrs import field, frozen
+
+from pecdns._names import canonical_name
+from pecdns.exceptions import InvalidRecordError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+
+    from pecdns._domain import Domain
+
+__all__ = [
+    "Answer",
+    "Finding",
+    "HostLookup",
+    "MXRecord",
+    "Observation",
+    "Outcome",
+    "Query",
+    "RRType",
+    "Report",
+    "Severity",
+    "Verdict",
+]
+
+
+class RRType(str, enum.Enum):
+    """The record types a check asks for."""
+
+    A = "A"
+    AAAA = "AAAA"
+    CNAME = "CNAME"
+    MX = "MX"
+    NS = "NS"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Outcome(str, enum.Enum):
+    """How a DNS question ended, as a resolver saw it.
+
+    ``ANSWER`` and ``NODATA`` share the NOERROR response code; they are told
+    apart because "the name exists but has no such record" is a finding of its
+    own. Every failure is its own outcome, so that an unreachable server never
+    reads as a missing record.
+    """
+
+    ANSWER = "ANSWER"
+    NODATA = "NODATA"
+    NXDOMAIN = "NXDOMAIN"
+    SERVFAIL = "SERVFAIL"
+    REFUSED = "REFUSED"
+    TIMEOUT = "TIMEOUT"
+    ERROR = "ERROR"
+
+    @property
+    def is_failure(self) -> bool:
+        """Whether no trustworthy answer came back (the name's existence is unknown)."""
+        return self in _FAILURES
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_FAILURES = frozenset({Outcome.SERVFAIL, Outcome.REFUSED, Outcome.TIMEOUT, Outcome.ERROR})
+
+
+class Severity(enum.IntEnum):
+    """How much a finding matters. Only ERROR makes a domain non-compliant."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Verdict(str, enum.Enum):
+    """Whether the provider's daily check would pass.
+
+    ``UNDETERMINED`` means the checker itself could not find out (its own
+    resolver failed); it says nothing against the domain.
+    """
+
+    COMPLIANT = "COMPLIANT"
+    NON_COMPLIANT = "NON_COMPLIANT"
+    UNDETERMINED = "UNDETERMINED"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _rrtype(value: RRType | str) -> RRType:
+    try:
+        return RRType(value.upper() if isinstance(value, str) else value)
+    except ValueError:
+        known = ", ".join(t.value for t in RRType)
+        raise InvalidRecordError(f"unsupported record type {value!r}; use one of {known}") from None
+
+
+@frozen
+class Query:
+    """One DNS question: a canonical absolute name and a record type.
+
+    >>> Query("PEC.Example.IT", "mx")
+    Query(name='pec.example.it.', rdtype=<RRType.MX: 'MX'>)
+    """
+
+    name: str = field(converter=canonical_name)
+    rdtype: RRType = field(converter=_rrtype)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.rdtype}"
+
+
+def _preference(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 65535:
+        raise InvalidRecordError(f"an MX preference is an integer from 0 to 65535, not {value!r}")
+    return value
+
+
+def _exchange(value: str) -> str:
+    return "." if isinstance(value, str) and value.strip() == "." else canonical_name(value)
+
+
+@frozen(order=True)
+class MXRecord:
+    """An MX record's data: a preference and an absolute, lower-case host name.
+
+    The exchange ``"."`` is the null MX of RFC 7505 ("this name takes no mail").
+
+    >>> MXRecord(10, "MX.PEC.ARUBA.IT")
+    MXRecord(preference=10, exchange='mx.pec.aruba.it.')
+    >>> MXRecord.from_text("10 mx.pec.aruba.it.").is_null
+    False
+    """
+
+    preference: int = field(converter=_preference)
+    exchange: str = field(converter=_exchange)
+
+    @classmethod
+    def from_text(cls, text: str) -> MXRecord:
+        """Parse MX data in zone-file form, ``"<preference> <exchange>"``.
+
+        Raises:
+            InvalidRecordError: the text is not two fields of that form.
+        """
+        parts = text.split() if isinstance(text, str) else []
+        if len(parts) != 2 or not parts[0].isdigit():
+            raise InvalidRecordError(
+                f"MX data must be '<preference> <exchange>', e.g. '10 mx.pec.aruba.it.', not {text!r}"
+            )
+        return cls(int(parts[0]), parts[1])
+
+    @property
+    def is_null(self) -> bool:
+        """Whether this is a null MX (RFC 7505): exchange ``"."``."""
+        return self.exchange == "."
+
+    def __str__(self) -> str:
+        return f"{self.preference} {self.exchange}"
+
+
+def canonical_rdata(rdtype: RRType, text: str) -> str:
+    """Return record data in the canonical text pecdns keeps.
+
+    Raises:
+        InvalidRecordError: the data is not valid for the type.
+
+    >>> canonical_rdata(RRType.AAAA, "2001:DB8:0::1")
+    '2001:db8::1'
+    """
+    if rdtype is RRType.MX:
+        return str(MXRecord.from_text(text))
+    if rdtype in {RRType.A, RRType.AAAA}:
+        try:
+            address = ipaddress.ip_address(text.strip())
+        except ValueError:
+            raise InvalidRecordError(f"{text!r} is not an IP address") from None
+        if (address.version == 4) != (rdtype is RRType.A):
+            raise InvalidRecordError(f"{text!r} is not an address of type {rdtype}")
+        return str(address)
+    return canonical_name(text)
+
+
+def _records(values: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(values, str):
+        raise InvalidRecordError(f"records are a sequence of str, not the single str {values!r}")
+    return tuple(values)
+
+
+def _names(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(canonical_name(v) for v in _records(values))
+
+
+def safe_text(text: str) -> str:
+    """Return text with every non-printable character escaped, for any rendering.
+
+    >>> safe_text("timeout\nfrom 192.0.2.1")
+    'timeout\\nfrom 192.0.2.1'
+    """
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(text))
+
+
+@frozen
+class Answer:
+    """What a resolver found for one :class:`Query`: the evidence of findings.
+
+    Attributes:
+        query: the question asked.
+        outcome: how it ended.
+        records: the answer's data for the asked type, in canonical text
+            (``"10 mx.pec.aruba.it."``, ``"192.0.2.1"``, ``"ns1.example.it."``).
+        aliases: the CNAME chain followed, from the query name on (empty
+            when the name is no alias).
+        server: the server that answered, where known (``"192.0.2.53#53"``).
+        authoritative: the AA flag of that answer, where known.
+        detail: a short text on a failure (the exception, the rcode).
+    """
+
+    query: Query
+    outcome: Outcome = field(converter=Outcome)
+    records: tuple[str, ...] = field(default=(), converter=_records)
+    aliases: tuple[str, ...] = field(default=(), converter=_names)
+    server: str | None = None
+    authoritative: bool | None = None
+    detail: str = field(default="", converter=safe_text)
+
+    def __attrs_post_init__(self) -> None:
+        records = tuple(dict.fromkeys(canonical_rdata(self.query.rdtype, r) for r in self.records))
+        object.__setattr__(self, "records", records)  # canonical text, whoever built the answer
+        if (self.outcome is Outcome.ANSWER) != bool(self.records):
+            raise InvalidRecordError(
+                f"an {self.outcome} answer to {self.query} cannot hold {len(self.records)} records;"
+                " ANSWER holds at least one and every other outcome none"
+            )
+
+    @property
+    def mx(self) -> tuple[MXRecord, ...]:
+        """The records of an MX answer, parsed and sorted by preference."""
+        return tuple(sorted(MXRecord.from_text(r) for r in self.records))
+
+    @property
+    def target(self) -> str:
+        """The name the answer is really for: the end of the CNAME chain."""
+        return self.aliases[-1] if self.aliases else self.query.name
+
+    def __str__(self) -> str:
+        via = "".join(f" -> {alias}" for alias in self.aliases)
+        data = ", ".join(self.records) if self.records else str(self.outcome)
+        return f"{self.query}{via}: {data}"
+
+
+@frozen
+class HostLookup:
+    """The address look-ups of one mail host: A, and AAAA when A gave none."""
+
+    host: str
+    a: Answer
+    aaaa: Answer | None = None
+
+    @property
+    def answers(self) -> tuple[Answer, ...]:
+        """The answers this look-up is based on."""
+        return (self.a,) if self.aaaa is None else (self.a, self.aaaa)
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """Every address found."""
+        return tuple(r for answer in self.answers for r in answer.records)
+
+
+@frozen
+class Observation:
+    """Everything the DNS said about one domain: plain data, judged later by rules.
+
+    Attributes:
+        domain: the registrable domain.
+        pec_name: the PEC mail domain, canonical (``"pec.example.it."``).
+        pec_mx: the MX answer for the PEC name (P6).
+        domain_mx: the MX answer for the registrable domain (P5, P9).
+        domain_ns: the NS answer for the registrable domain (P4).
+        pec_ns: the NS answer for the PEC name: records when it is delegated (P4.2).
+        hosts: address look-ups of every MX host of the PEC name and of the
+            policy's MX host, which doubles as a check of the checker's own resolver.
+    """
+
+    domain: Domain
+    pec_name: str
+    pec_mx: Answer
+    domain_mx: Answer
+    domain_ns: Answer
+    pec_ns: Answer
+    hosts: tuple[HostLookup, ...] = ()
+
+    def host(self, name: str) -> HostLookup | None:
+        """The address look-up of one host, or ``None`` if none was made."""
+        return next((h for h in self.hosts if h.host == name), None)
+
+    @property
+    def answers(self) -> tuple[Answer, ...]:
+        """Every answer observed, in the order they were asked for."""
+        return (
+            self.pec_mx,
+            self.domain_mx,
+            self.domain_ns,
+            self.pec_ns,
+            *(a for h in self.hosts for a in h.answers),
+        )
+
+
+@frozen
+class Finding:
+    """One judgement on a domain, tied to the policy clause it enforces.
+
+    Attributes:
+        code: a stable identifier, e.g. ``"MX_WRONG_HOST"``; see the catalogue in the docs.
+        severity: as the policy grades this code.
+        clause: the POLICY.md clause (``"P6.2"``), or ``None`` for a general DNS rule.
+        message: one English sentence naming the records involved.
+        evidence: the DNS answers the finding is based on.
+        fix: what to do about it, or ``None`` when nothing is to be done.
+    """
+
+    code: str
+    severity: Severity
+    clause: str | None
+    message: str
+    evidence: tuple[Answer, ...] = ()
+    fix: str | None = None
+
+    def __str__(self) -> str:
+        clause = f" ({self.clause})" if self.clause else ""
+        return f"{self.severity} {self.code}{clause}: {self.message}"
+
+
+@frozen
+class Report:
+    """The result of checking one domain.
+
+    Attributes:
+        domain: the domain checked.
+        verdict: whether the provider's daily check would pass.
+        findings: every finding, errors first, then warnings, then information.
+        observation: the DNS facts the verdict was judged on.
+        remedy: zone-file text that would fix the domain, or ``None`` when no
+            zone change is needed (or none can be named).
+        policy: the name of the policy applied (``"Aruba"``).
+        checked_at: the time given to the check (``at=``), if any.
+    """
+
+    domain: Domain
+    verdict: Verdict
+    findings: tuple[Finding, ...]
+    observation: Observation
+    remedy: str | None
+    policy: str
+    checked_at: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the verdict is COMPLIANT."""
+        return self.verdict is Verdict.COMPLIANT
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """The findings of severity ERROR."""
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    def codes(self) -> tuple[str, ...]:
+        """The codes of all findings, in report order."""
+        return tuple(f.code for f in self.findings)
+
+    def __str__(self) -> str:
+        lines = [f"{self.observation.pec_name} ({self.domain}): {self.verdict}"]
+        lines += [f"  {finding}" for finding in self.findings]
+        if self.remedy:
+            lines += ["  remedy:", *(f"    {line}" for line in self.remedy.splitlines())]
+        return "\n".join(lines)

@@ -1,0 +1,154 @@
+"""The provider as data: what its daily check asks of a PEC domain."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from attrs import field, frozen
+
+from pecdns._codes import CATALOGUE
+from pecdns._models import MXRecord, Severity
+from pecdns._names import canonical_name, is_at_or_below
+
+if TYPE_CHECKING:
+    from pecdns._domain import Domain
+
+__all__ = ["ARUBA", "Policy"]
+
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
+
+
+def _label(value: str) -> str:
+    label = value.strip().lower() if isinstance(value, str) else ""
+    if not _LABEL.match(label):
+        raise ValueError(f"the PEC label must be one DNS label such as 'pec', not {value!r}")
+    return label
+
+
+def _names(values: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(values, str):
+        raise TypeError("give a list of host names, not a single str")
+    return tuple(dict.fromkeys(canonical_name(v) for v in values))
+
+
+def _severities(values: Mapping[str, Severity] | Iterable[tuple[str, Severity]]) -> tuple[
+    tuple[str, Severity], ...
+]:
+    pairs = dict(values.items() if isinstance(values, Mapping) else values)
+    unknown = sorted(set(pairs) - set(CATALOGUE))
+    if unknown:
+        raise ValueError(f"unknown finding codes {unknown}; known codes: {sorted(CATALOGUE)}")
+    return tuple(sorted((code, Severity(sev)) for code, sev in pairs.items()))
+
+
+def _preference(value: int) -> int:
+    return MXRecord(value, "x.invalid").preference
+
+
+@frozen
+class Policy:
+    """What a PEC provider's daily check requires, as plain data.
+
+    The defaults are Aruba's (see :data:`ARUBA`); build another provider's
+    policy, or a stricter one, with :func:`attrs.evolve`.
+
+    Attributes:
+        name: the provider's name, for reports.
+        label: the label of the PEC mail domain under the registrable domain (P5).
+        mx_host: the one host the PEC name's MX must point to (P4.2, P6.2).
+        mx_preference: the preference that MX must have (P4.2).
+        name_servers: the provider's authoritative name servers (P4.1, P4.2).
+        provider_mail_domains: a mail host at or below one of these names is
+            one of the provider's mail servers (P9).
+        outside_mail_domains: hosts at or below these are counted as other
+            (not the provider's) mail servers even though the provider runs them:
+            its dedicated-server and cloud offers (P10).
+        severities: per-code re-grading of findings, as Zonemaster's profiles allow.
+        remedy_ttl: the TTL written in remedy zone lines.
+
+    >>> from attrs import evolve
+    >>> strict = evolve(ARUBA, severities={"MX_WRONG_PREFERENCE": Severity.ERROR})
+    >>> strict.severity("MX_WRONG_PREFERENCE")
+    <Severity.ERROR: 3>
+    """
+
+    name: str = "Aruba"
+    label: str = field(default="pec", converter=_label)
+    mx_host: str = field(default="mx.pec.aruba.it.", converter=canonical_name)
+    mx_preference: int = field(default=10, converter=_preference)
+    name_servers: tuple[str, ...] = field(
+        default=(
+            "dns.technorail.com.",
+            "dns2.technorail.com.",
+            "dns3.arubadns.net.",
+            "dns4.arubadns.cz.",
+        ),
+        converter=_names,
+    )
+    provider_mail_domains: tuple[str, ...] = field(default=("aruba.it.",), converter=_names)
+    outside_mail_domains: tuple[str, ...] = field(default=(), converter=_names)
+    severities: tuple[tuple[str, Severity], ...] = field(default=(), converter=_severities)
+    remedy_ttl: int = 3600
+
+    def severity(self, code: str) -> Severity:
+        """The severity this policy gives a finding code."""
+        for known, severity in self.severities:
+            if known == code:
+                return severity
+        return CATALOGUE[code].severity
+
+    def pec_name(self, domain: Domain) -> str:
+        """The canonical PEC name of a domain under this policy (P5).
+
+        >>> from pecdns import Domain
+        >>> ARUBA.pec_name(Domain("example.it"))
+        'pec.example.it.'
+        """
+        return f"{self.label}.{domain.name}."
+
+    @property
+    def mx(self) -> MXRecord:
+        """The MX record the PEC name must have (P4.2)."""
+        return MXRecord(self.mx_preference, self.mx_host)
+
+    def mx_line(self, domain: Domain) -> str:
+        """The zone-file line that gives a domain's PEC name the required MX.
+
+        >>> from pecdns import Domain
+        >>> ARUBA.mx_line(Domain("example.it"))
+        'pec.example.it. 3600 IN MX 10 mx.pec.aruba.it.'
+        """
+        return f"{self.pec_name(domain)} {self.remedy_ttl} IN MX {self.mx}"
+
+    def is_provider_mail_host(self, host: str) -> bool:
+        """Whether a canonical host name is one of the provider's mail servers (P9, P10).
+
+        >>> ARUBA.is_provider_mail_host("mx.pec.aruba.it.")
+        True
+        >>> ARUBA.is_provider_mail_host("mx.pec.aruba.it.evil.example.")
+        False
+        """
+        if any(is_at_or_below(host, d) for d in self.outside_mail_domains):
+            return False
+        return host == self.mx_host or any(
+            is_at_or_below(host, d) for d in self.provider_mail_domains
+        )
+
+    def is_provider_name_server(self, host: str) -> bool:
+        """Whether a canonical host name is one of the provider's name servers."""
+        return host in self.name_servers
+
+
+ARUBA = Policy()
+"""Aruba's PEC su dominio, as the seeds describe it (POLICY.md P4-P10).
+
+MX ``10 mx.pec.aruba.it.`` on ``pec.<domain>``; Aruba's name servers
+``dns.technorail.com``, ``dns2.technorail.com``, ``dns3.arubadns.net`` and
+``dns4.arubadns.cz``; every host under ``aruba.it`` is an Aruba mail server.
+The seeds name the Server Dedicati and Cloud Computing offers of P10 but no
+host names for them, so ``outside_mail_domains`` is empty: a server of those
+offers normally carries the customer's own host name, which is outside
+``aruba.it`` and so already counts as another mail server.
+"""

@@ -1,0 +1,19 @@
+"""Where DNS answers come from: the Resolver protocol and its backends.
+
+- :class:`DnsResolver`: the real DNS, through dnspython.
+- :class:`ZoneResolver`: offline, from BIND zone files or zone text.
+- :class:`pecdns.testing.FakeResolver`: from a mapping or a handler, for tests.
+
+The types a resolver speaks (:class:`Query`, :class:`Answer`,
+:class:`Outcome`, :class:`RRType`) are pecdns's own; only the backends in
+this package import dnspython.
+"""
+
+from __future__ import annotations
+
+from pecdns._models import Answer, Outcome, Query, RRType
+from pecdns.resolvers._dnspython import DnsResolver
+from pecdns.resolvers._protocol import Resolver
+from pecdns.resolvers._zone import ZoneResolver
+
+__all__ = ["Answer", "DnsResolver", "Outcome", "Query", "RRType", "Resolver", "ZoneResolver"]

@@ -1,0 +1,127 @@
+"""The real DNS, through a dnspython stub resolver."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdatatype
+import dns.resolver
+
+from pecdns._models import Answer, Outcome, Query
+from pecdns.exceptions import InvalidRecordError
+
+__all__ = ["DnsResolver"]
+
+
+def _aliases(response: dns.message.Message | None) -> tuple[str, ...]:
+    """The CNAME targets a response chains through, in order."""
+    if not isinstance(response, dns.message.QueryMessage):
+        return ()
+    try:
+        chain = response.resolve_chaining()
+    except (dns.exception.DNSException, ValueError):
+        return ()
+    return tuple(str(rrset[0].target) for rrset in chain.cnames)
+
+
+def _failure(query: Query, exc: dns.resolver.NoNameservers) -> Answer:
+    """Sum up why every name server failed: one outcome, every server's reason in detail."""
+    errors = exc.kwargs.get("errors", [])
+    reasons = [str(err[3]) for err in errors]
+    if reasons and all(r == "REFUSED" for r in reasons):
+        outcome = Outcome.REFUSED
+    elif "SERVFAIL" in reasons:
+        outcome = Outcome.SERVFAIL
+    else:
+        outcome = Outcome.ERROR
+    detail = "; ".join(f"{err[0]}#{err[2]}: {err[3]}" for err in errors) or str(exc)
+    return Answer(query, outcome, detail=detail)
+
+
+class DnsResolver:
+    """Answers from the real DNS through a dnspython stub resolver.
+
+    With no ``nameservers`` it uses the system's resolver configuration
+    (``/etc/resolv.conf``); otherwise it asks the given addresses, on ``port``.
+    A stub resolver trusts the recursive resolver it asks; the AA flag and the
+    server are kept in each answer's evidence.
+
+    Args:
+        nameservers: IP addresses of recursive resolvers to ask, or ``None``.
+        port: the port to ask them on.
+        timeout: seconds to wait for one server's answer.
+        lifetime: seconds a whole question may take, retries included.
+
+    >>> resolver = DnsResolver(nameservers=["127.0.0.1"], port=5353, timeout=1.0)
+    >>> resolver.nameservers, resolver.port
+    (('127.0.0.1',), 5353)
+    """
+
+    def __init__(
+        self,
+        nameservers: Sequence[str] | None = None,
+        *,
+        port: int = 53,
+        timeout: float = 2.0,
+        lifetime: float = 5.0,
+    ) -> None:
+        """Configure the stub resolver; nothing is sent until :meth:`resolve`."""
+        if isinstance(nameservers, str):
+            raise TypeError("nameservers is a list of addresses, not a single str")
+        resolver = dns.resolver.Resolver(configure=nameservers is None)
+        if nameservers is not None:
+            resolver.nameservers = list(nameservers)
+        resolver.port = port
+        resolver.timeout = timeout
+        resolver.lifetime = lifetime
+        resolver.cache = None
+        self._resolver = resolver
+        self.nameservers = tuple(str(ns) for ns in resolver.nameservers)
+        self.port = port
+        self.timeout = timeout
+        self.lifetime = lifetime
+
+    def __repr__(self) -> str:
+        return (
+            f"DnsResolver(nameservers={list(self.nameservers)!r}, port={self.port},"
+            f" timeout={self.timeout}, lifetime={self.lifetime})"
+        )
+
+    def resolve(self, query: Query) -> Answer:
+        """Ask the configured resolvers one question; never raises for DNS failures."""
+        rdtype = dns.rdatatype.from_text(query.rdtype.value)
+        try:
+            result = self._resolver.resolve(
+                query.name, rdtype, raise_on_no_answer=False, search=False
+            )
+        except dns.resolver.NXDOMAIN as exc:
+            responses = exc.responses()
+            response = next(iter(responses.values()), None)
+            return Answer(query, Outcome.NXDOMAIN, aliases=_aliases(response))
+        except dns.resolver.NoNameservers as exc:
+            return _failure(query, exc)
+        except dns.exception.Timeout as exc:
+            return Answer(query, Outcome.TIMEOUT, detail=str(exc))
+        except dns.exception.DNSException as exc:
+            return Answer(query, Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}")
+        response = result.response
+        server = f"{result.nameserver}#{result.port}"
+        authoritative = bool(response.flags & dns.flags.AA)
+        aliases = tuple(str(rrset[0].target) for rrset in result.chaining_result.cnames)
+        records = tuple(rd.to_text() for rd in result.rrset or ())
+        try:
+            return Answer(
+                query,
+                Outcome.ANSWER if records else Outcome.NODATA,
+                records,
+                aliases=aliases,
+                server=server,
+                authoritative=authoritative,
+            )
+        except InvalidRecordError as exc:
+            return Answer(query, Outcome.ERROR, server=server, detail=f"malformed answer: {exc}")
