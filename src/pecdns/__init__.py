@@ -5,8 +5,9 @@ not, exactly what is wrong and how is it fixed?
 
 >>> import pecdns
 >>> from pecdns.testing import FakeResolver
->>> fake = FakeResolver({"pec.example.it": {"MX": "10 mx.pec.aruba.it."},
-...                      "mx.pec.aruba.it": {"A": "192.0.2.25"}})
+>>> fake = FakeResolver(
+...     {"pec.example.it": {"MX": "10 mx.pec.aruba.it."}, "mx.pec.aruba.it": {"A": "192.0.2.25"}}
+... )
 >>> pecdns.check("example.it", resolver=fake).ok
 True
 """

@@ -81,13 +81,21 @@ def check(
         InvalidDomainError: ``domain`` is not a registrable domain.
 
     >>> from pecdns.testing import FakeResolver
-    >>> fake = FakeResolver({"pec.example.it": {"MX": ["10 mx.pec.aruba.it."]},
-    ...                      "mx.pec.aruba.it": {"A": ["192.0.2.25"]}})
+    >>> fake = FakeResolver(
+    ...     {
+    ...         "pec.example.it": {"MX": ["10 mx.pec.aruba.it."]},
+    ...         "mx.pec.aruba.it": {"A": ["192.0.2.25"]},
+    ...     }
+    ... )
     >>> check("example.it", resolver=fake).verdict
     <Verdict.COMPLIANT: 'COMPLIANT'>
-    >>> wrong = FakeResolver({"pec.example.it": {"MX": ["10 mail.example.it."]},
-    ...                       "mail.example.it": {"A": ["192.0.2.26"]},
-    ...                       "mx.pec.aruba.it": {"A": ["192.0.2.25"]}})
+    >>> wrong = FakeResolver(
+    ...     {
+    ...         "pec.example.it": {"MX": ["10 mail.example.it."]},
+    ...         "mail.example.it": {"A": ["192.0.2.26"]},
+    ...         "mx.pec.aruba.it": {"A": ["192.0.2.25"]},
+    ...     }
+    ... )
     >>> print(check("example.it", resolver=wrong).remedy)
     ; pec.example.it. must have exactly this MX record (P4.2, P6.2):
     pec.example.it. 3600 IN MX 10 mx.pec.aruba.it.

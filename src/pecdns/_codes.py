@@ -98,7 +98,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             "P6.2",
             "{pec} has MX {found}: the zone file lacks the trailing dot after {host_text},"
             " so the zone's origin was appended to it.",
-            "Write the MX target with its trailing dot, '{host}', as in: {mx_line}",
+            "Write the MX target with its trailing dot, '{host}.', as in: {mx_line}",
         ),
         CodeInfo(
             "PEC_NAME_ALIAS",

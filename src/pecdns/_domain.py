@@ -110,8 +110,7 @@ def _normalise(value: object) -> str:
     if not isinstance(value, str):
         raise InvalidDomainError(f"a domain must be a str, not {type(value).__name__}")
     text = value.strip().translate(_DOTS)
-    if text.endswith("."):
-        text = text[:-1]
+    text = text.removesuffix(".")
     if not text:
         raise InvalidDomainError(
             f"{value!r} is empty; give a registrable domain such as 'example.it'"
@@ -169,7 +168,10 @@ class Domain:
         >>> Domain("xn--citt-3na.it").unicode
         'città.it'
         """
-        return ".".join(_decode_alabel(label) or label for label in self.name.split("."))
+        return ".".join(
+            (_decode_alabel(label) if label.startswith("xn--") else None) or label
+            for label in self.name.split(".")
+        )
 
     @property
     def pec_name(self) -> str:

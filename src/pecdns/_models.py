@@ -162,7 +162,8 @@ class MXRecord:
         parts = text.split() if isinstance(text, str) else []
         if len(parts) != 2 or not parts[0].isdigit():
             raise InvalidRecordError(
-                f"MX data must be '<preference> <exchange>', e.g. '10 mx.pec.aruba.it.', not {text!r}"
+                "MX data must be '<preference> <exchange>',"
+                f" e.g. '10 mx.pec.aruba.it.', not {text!r}"
             )
         return cls(int(parts[0]), parts[1])
 
@@ -208,7 +209,7 @@ def _names(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def safe_text(text: str) -> str:
-    """Return text with every non-printable character escaped, for any rendering.
+    r"""Return text with every non-printable character escaped, for any rendering.
 
     >>> safe_text("timeout\nfrom 192.0.2.1")
     'timeout\\nfrom 192.0.2.1'

@@ -1,8 +1,8 @@
-"""DNS names as canonical text: one spelling per name, safe to print anywhere.
+r"""DNS names as canonical text: one spelling per name, safe to print anywhere.
 
 Every name pecdns keeps is in *canonical form*: absolute (trailing dot),
 ASCII letters in lower case, and every octet outside ``[a-z0-9_*-]`` written
-as a ``\\DDD`` escape. So an unescaped dot always separates labels, equal
+as a ``\DDD`` escape. So an unescaped dot always separates labels, equal
 names have equal text, and a name read from DNS can hold no control
 character, quote or angle bracket once canonical.
 """
@@ -52,7 +52,9 @@ def _split(text: str) -> list[bytes]:
             i += 1
             ch = text[i]
         if not (" " <= ch < "\x7f") or (ch == " " and not escaped):
-            raise InvalidRecordError(f"{text!r} has the character {ch!r}; write it as a \\DDD escape")
+            raise InvalidRecordError(
+                f"{text!r} has the character {ch!r}; write it as a \\DDD escape"
+            )
         current.append(ord(ch))
         i += 1
     if current:
@@ -61,7 +63,7 @@ def _split(text: str) -> list[bytes]:
 
 
 def canonical_name(text: str) -> str:
-    """Return the canonical absolute form of a DNS name in presentation format.
+    r"""Return the canonical absolute form of a DNS name in presentation format.
 
     A name without a trailing dot is taken as absolute. ``"."`` and ``"@"`` are
     not accepted here: pecdns never needs the root as a host name.
@@ -72,8 +74,8 @@ def canonical_name(text: str) -> str:
 
     >>> canonical_name("MX.Pec.Aruba.IT")
     'mx.pec.aruba.it.'
-    >>> canonical_name("bad\\\\010name.example.")
-    'bad\\\\010name.example.'
+    >>> canonical_name("bad\\010name.example.")
+    'bad\\010name.example.'
     """
     if not isinstance(text, str):
         raise InvalidRecordError(f"a DNS name must be a str, not {type(text).__name__}")

@@ -26,7 +26,9 @@ def _ask(resolver: Resolver, name: str, rdtype: RRType) -> Answer:
         answer = resolver.resolve(query)
         if answer.query != query:
             return Answer(
-                query, Outcome.ERROR, detail=f"the resolver answered another question: {answer.query}"
+                query,
+                Outcome.ERROR,
+                detail=f"the resolver answered another question: {answer.query}",
             )
         if rdtype is RRType.MX:
             answer.mx  # noqa: B018 -- parse now, so bad MX data is an ERROR answer here

@@ -39,18 +39,26 @@ def remedy(obs: Observation, findings: tuple[Finding, ...], policy: Policy) -> s
     pec, apex = obs.pec_name, f"{obs.domain.name}."
     lines: list[str] = []
     if codes & _PEC_MX:
-        lines += [f"; {pec} must have exactly this MX record (P4.2, P6.2):", policy.mx_line(obs.domain)]
+        lines += [
+            f"; {pec} must have exactly this MX record (P4.2, P6.2):",
+            policy.mx_line(obs.domain),
+        ]
         stale = [f"{pec} IN CNAME {obs.pec_mx.aliases[0]}"] if obs.pec_mx.aliases else []
         if obs.pec_mx.outcome is Outcome.ANSWER and not obs.pec_mx.aliases:
             stale += [f"{pec} IN MX {r}" for r in obs.pec_mx.mx if r != policy.mx]
         if stale:
-            lines += ["; and must not have these records (delete them):", *(f"; {s}" for s in stale)]
+            lines += [
+                "; and must not have these records (delete them):",
+                *(f"; {s}" for s in stale),
+            ]
     if "MX_AT_REGISTRABLE" in codes:
-        lines += [f"; delete from {apex} (P5: the PEC MX belongs at the third level only):"]
+        lines += [f"; delete from {apex} (P5: the PEC MX belongs at the third level only):"]  # noqa: S608 -- zone text, not SQL
         lines += [f"; {apex} IN MX {r}" for r in obs.domain_mx.mx if r.exchange == policy.mx_host]
     if "DOMAIN_MX_HYBRID" in codes:
         lines += [
-            f"; {apex} must point its MX either to the provider's mail servers only"
-            " or to other mail servers only (P9)."
+            (
+                f"; {apex} must point its MX either to the provider's mail servers only"
+                " or to other mail servers only (P9)."
+            )
         ]
     return "\n".join(lines) if lines else None

@@ -7,14 +7,15 @@ observation always gives the same findings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from pecdns._codes import CATALOGUE
-from pecdns._models import Answer, Finding, MXRecord, Observation, Outcome, Severity
+from pecdns._models import Answer, Finding, MXRecord, Observation, Outcome
 from pecdns._names import is_at_or_below, looks_like_ip
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from pecdns._policy import Policy
 
 __all__ = ["RULES", "judge"]
@@ -149,7 +150,12 @@ def third_level(obs: Observation, policy: Policy) -> Iterator[Finding]:
     answer = obs.domain_mx
     if answer.outcome.is_failure:
         yield _finding(
-            "DOMAIN_MX_UNKNOWN", obs, policy, [answer], outcome=answer.outcome, detail=_detail(answer)
+            "DOMAIN_MX_UNKNOWN",
+            obs,
+            policy,
+            [answer],
+            outcome=answer.outcome,
+            detail=_detail(answer),
         )
         return
     found = [r for r in _mx_hosts(answer) if r.exchange == policy.mx_host]
@@ -157,16 +163,13 @@ def third_level(obs: Observation, policy: Policy) -> Iterator[Finding]:
         yield _finding("MX_AT_REGISTRABLE", obs, policy, [answer], found=_listed(found))
 
 
-def _split_servers(
-    hosts: Iterable[str], policy: Policy
-) -> tuple[list[str], list[str], str]:
+def _split_servers(hosts: Iterable[str], policy: Policy) -> tuple[list[str], list[str], str]:
     """Split mail hosts into the provider's and others (P9), noting the P10 exception."""
-    provider, others = [], []
+    provider: list[str] = []
+    others: list[str] = []
     for host in dict.fromkeys(hosts):
         (provider if policy.is_provider_mail_host(host) else others).append(host)
-    excepted = any(
-        is_at_or_below(h, d) for h in others for d in policy.outside_mail_domains
-    )
+    excepted = any(is_at_or_below(h, d) for h in others for d in policy.outside_mail_domains)
     note = (
         " (servers of the provider's dedicated and cloud offers count as other servers, P10)"
         if excepted
@@ -271,15 +274,14 @@ def judge(obs: Observation, policy: Policy) -> tuple[Finding, ...]:
     >>> from pecdns import ARUBA, Domain
     >>> from pecdns.testing import FakeResolver
     >>> from pecdns._observe import observe
-    >>> fake = FakeResolver({"pec.example.it": {"MX": ["10 mx.pec.aruba.it."]},
-    ...                      "mx.pec.aruba.it": {"A": ["192.0.2.25"]}})
+    >>> fake = FakeResolver(
+    ...     {
+    ...         "pec.example.it": {"MX": ["10 mx.pec.aruba.it."]},
+    ...         "mx.pec.aruba.it": {"A": ["192.0.2.25"]},
+    ...     }
+    ... )
     >>> [f.code for f in judge(observe(Domain("example.it"), fake, ARUBA), ARUBA)]
     ['MX_OK', 'SETUP_UNKNOWN']
     """
     findings = [finding for rule in RULES for finding in rule(obs, policy)]
     return tuple(sorted(findings, key=lambda f: -f.severity))
-
-
-def is_error(finding: Finding) -> bool:
-    """Whether a finding counts against the domain."""
-    return finding.severity is Severity.ERROR

@@ -69,10 +69,12 @@ class FakeResolver:
     Every question asked is kept in :attr:`queries`, in order.
 
     >>> from pecdns.resolvers import Outcome, Query
-    >>> fake = FakeResolver({
-    ...     "pec.example.it": {"MX": "10 mx.pec.aruba.it."},
-    ...     "broken.example": Outcome.SERVFAIL,
-    ... })
+    >>> fake = FakeResolver(
+    ...     {
+    ...         "pec.example.it": {"MX": "10 mx.pec.aruba.it."},
+    ...         "broken.example": Outcome.SERVFAIL,
+    ...     }
+    ... )
     >>> str(fake.resolve(Query("pec.example.it", "MX")))
     'pec.example.it. MX: 10 mx.pec.aruba.it.'
     >>> fake.resolve(Query("example.it", "MX")).outcome
@@ -95,7 +97,9 @@ class FakeResolver:
                     raise InvalidRecordError(f"{name!r} is given twice (names are case-blind)")
                 self._zone[owner] = _node(owner, value)
         else:
-            raise TypeError(f"FakeResolver takes a mapping or a callable, not {type(data).__name__}")
+            raise TypeError(
+                f"FakeResolver takes a mapping or a callable, not {type(data).__name__}"
+            )
 
     def resolve(self, query: Query) -> Answer:
         """Answer one question from the fake's data."""
@@ -112,7 +116,7 @@ class FakeResolver:
         return self._lookup(query)
 
     def _lookup(self, query: Query) -> Answer:
-        name, aliases = query.name, []
+        name, aliases = query.name, list[str]()
         for _ in range(_MAX_CHAIN):
             node = self._zone.get(name)
             if isinstance(node, Outcome):
@@ -132,4 +136,6 @@ class FakeResolver:
             return Answer(
                 query, Outcome.ANSWER if records else Outcome.NODATA, records, aliases=aliases
             )
-        return Answer(query, Outcome.SERVFAIL, aliases=aliases, detail="CNAME chain too long or looping")
+        return Answer(
+            query, Outcome.SERVFAIL, aliases=aliases, detail="CNAME chain too long or looping"
+        )

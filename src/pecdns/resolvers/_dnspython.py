@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import dns.exception
 import dns.flags
@@ -14,6 +14,9 @@ import dns.resolver
 
 from pecdns._models import Answer, Outcome, Query
 from pecdns.exceptions import InvalidRecordError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["DnsResolver"]
 
@@ -29,6 +32,12 @@ def _aliases(response: dns.message.Message | None) -> tuple[str, ...]:
     return tuple(str(rrset[0].target) for rrset in chain.cnames)
 
 
+def _server(nameserver: object, port: object) -> str:
+    """``address#port`` for dnspython's ``Do53:address@port`` server text."""
+    text = str(nameserver).removeprefix("Do53:")
+    return f"{text.rsplit('@', 1)[0]}#{port}"
+
+
 def _failure(query: Query, exc: dns.resolver.NoNameservers) -> Answer:
     """Sum up why every name server failed: one outcome, every server's reason in detail."""
     errors = exc.kwargs.get("errors", [])
@@ -39,7 +48,7 @@ def _failure(query: Query, exc: dns.resolver.NoNameservers) -> Answer:
         outcome = Outcome.SERVFAIL
     else:
         outcome = Outcome.ERROR
-    detail = "; ".join(f"{err[0]}#{err[2]}: {err[3]}" for err in errors) or str(exc)
+    detail = "; ".join(f"{_server(err[0], err[2])}: {err[3]}" for err in errors) or str(exc)
     return Answer(query, outcome, detail=detail)
 
 
@@ -100,7 +109,7 @@ class DnsResolver:
                 query.name, rdtype, raise_on_no_answer=False, search=False
             )
         except dns.resolver.NXDOMAIN as exc:
-            responses = exc.responses()
+            responses: dict[dns.name.Name, dns.message.Message] = exc.kwargs.get("responses", {})
             response = next(iter(responses.values()), None)
             return Answer(query, Outcome.NXDOMAIN, aliases=_aliases(response))
         except dns.resolver.NoNameservers as exc:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from pecdns._models import Answer, Query
+if TYPE_CHECKING:
+    from pecdns._models import Answer, Query
 
 __all__ = ["Resolver"]
 

@@ -1,0 +1,57 @@
+"""Developer tasks: ``nox -s tests lint typecheck docs``.
+
+Sessions run on the interpreter at hand (``python=False`` is not used: each
+session gets its own virtualenv from the current Python), so they work the
+same on a laptop and in CI.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+TEST_DEPS = [".[tests]"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite with branch coverage; models and rules must be fully covered."""
+    session.install(*TEST_DEPS)
+    session.run("coverage", "erase")
+    session.run("coverage", "run", "-m", "pytest", *session.posargs)
+    session.run("coverage", "report")
+    session.run(
+        "coverage",
+        "report",
+        "--fail-under=100",
+        "--include=*/pecdns/_models.py,*/pecdns/_rules.py,*/pecdns/_names.py,"
+        "*/pecdns/_domain.py,*/pecdns/_policy.py,*/pecdns/_remedy.py,*/pecdns/_check.py",
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Lint and check formatting with ruff."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Type-check src, tests and this file with mypy --strict."""
+    session.install("mypy", *TEST_DEPS, "nox")
+    session.run("mypy", "--strict")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation, warnings as errors, and run its examples."""
+    session.install(".[docs]")
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
+    session.run(
+        "sphinx-build", "-W", "--keep-going", "-b", "doctest", "docs", "docs/_build/doctest"
+    )

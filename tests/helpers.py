@@ -1,0 +1,19 @@
+"""Shared helpers for the tests (importable because pytest puts tests/ on sys.path)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pecdns import ARUBA, Policy, Report, check
+from pecdns.testing import FakeResolver
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+PROVIDER = {"mx.pec.aruba.it": {"A": "192.0.2.25"}}
+EXTERNAL_NS = {"NS": ["ns1.example.net.", "ns2.example.net."]}
+
+
+def run(data: Mapping[str, Any], *, policy: Policy = ARUBA, domain: str = "example.it") -> Report:
+    """Check ``domain`` against a fake holding ``data`` plus the provider's MX host address."""
+    return check(domain, resolver=FakeResolver({**PROVIDER, **data}), policy=policy)

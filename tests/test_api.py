@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pecdns
+import pecdns.resolvers
+import pecdns.testing
+
+PUBLIC = {
+    "pecdns": [
+        "ARUBA",
+        "Domain",
+        "Finding",
+        "InvalidDomainError",
+        "InvalidRecordError",
+        "MXRecord",
+        "Observation",
+        "PecdnsError",
+        "Policy",
+        "Report",
+        "Severity",
+        "Verdict",
+        "check",
+        "registrable_domain",
+    ],
+    "pecdns.resolvers": [
+        "Answer",
+        "DnsResolver",
+        "Outcome",
+        "Query",
+        "RRType",
+        "Resolver",
+        "ZoneResolver",
+    ],
+    "pecdns.testing": ["FakeResolver"],
+}
+
+
+def test_all_is_exactly_the_public_names_and_sorted() -> None:
+    for module_name, names in PUBLIC.items():
+        module = importlib.import_module(module_name)
+        assert set(module.__all__) >= set(names), module_name
+        assert list(module.__all__) == sorted(module.__all__), module_name
+
+
+def test_core_public_names_are_exactly_these() -> None:
+    extra = set(pecdns.__all__) - set(PUBLIC["pecdns"])
+    # Names added by later features must be listed in PUBLIC once they land.
+    assert extra <= LATER, extra
+
+
+LATER = {
+    "Advice",
+    "Certification",
+    "CertificationStatus",
+    "DailyRun",
+    "HostingPackage",
+    "LifecycleError",
+    "Order",
+    "OrderChannel",
+    "OrderStatus",
+    "apply_check",
+    "daily_check",
+    "setup_advice",
+}
+
+
+def test_every_public_name_is_documented() -> None:
+    for module_name in PUBLIC:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isclass(obj) or inspect.isfunction(obj):
+                assert inspect.getdoc(obj), f"{module_name}.{name}"
+
+
+def test_private_modules_start_with_an_underscore() -> None:
+    public_modules = {"exceptions", "resolvers", "testing"}
+    for info in __import__("pkgutil").iter_modules(pecdns.__path__):
+        assert info.name.startswith("_") or info.name in public_modules, info.name

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from pecdns import Domain, Finding, MXRecord, Severity, Verdict
+from pecdns._models import HostLookup, Observation, canonical_rdata, safe_text
+from pecdns.exceptions import InvalidRecordError
+from pecdns.resolvers import Answer, Outcome, Query, RRType
+
+# --- MXRecord -------------------------------------------------------------------
+
+
+def test_mx_record_normalises_its_exchange() -> None:
+    assert MXRecord(10, "MX.PEC.Aruba.it") == MXRecord(10, "mx.pec.aruba.it.")
+
+
+def test_mx_record_is_frozen() -> None:
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        MXRecord(10, "mx.pec.aruba.it.").preference = 20  # type: ignore[misc]
+
+
+def test_mx_records_sort_by_preference_then_exchange() -> None:
+    records = [MXRecord(20, "b.example."), MXRecord(10, "z.example."), MXRecord(10, "a.example.")]
+    assert [str(r) for r in sorted(records)] == ["10 a.example.", "10 z.example.", "20 b.example."]
+
+
+def test_null_mx_is_recognised() -> None:
+    assert MXRecord(0, ".").is_null
+    assert MXRecord.from_text("0 .").is_null
+    assert not MXRecord(0, "mx.example.").is_null
+
+
+@pytest.mark.parametrize("preference", [-1, 65536, 1.5, True, "10"])
+def test_mx_preference_must_be_a_16_bit_integer(preference: object) -> None:
+    with pytest.raises(InvalidRecordError, match="0 to 65535"):
+        MXRecord(preference, "mx.example.")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["", "10", "mx.example.", "ten mx.example.", "10 a b"])
+def test_mx_text_must_be_preference_and_exchange(text: str) -> None:
+    with pytest.raises(InvalidRecordError, match="<preference> <exchange>"):
+        MXRecord.from_text(text)
+
+
+def test_mx_record_text_is_zone_file_data() -> None:
+    assert str(MXRecord.from_text("10   MX.PEC.ARUBA.IT.")) == "10 mx.pec.aruba.it."
+
+
+# --- Query and record data -------------------------------------------------------
+
+
+def test_query_normalises_name_and_type() -> None:
+    query = Query("Pec.Example.It", "mx")
+    assert (query.name, query.rdtype) == ("pec.example.it.", RRType.MX)
+    assert str(query) == "pec.example.it. MX"
+
+
+def test_query_refuses_an_unsupported_type() -> None:
+    with pytest.raises(InvalidRecordError, match="unsupported record type 'TXT'"):
+        Query("example.it", "TXT")
+
+
+@pytest.mark.parametrize(
+    ("rdtype", "text", "canonical"),
+    [
+        (RRType.A, " 192.0.2.1 ", "192.0.2.1"),
+        (RRType.AAAA, "2001:DB8:0:0::1", "2001:db8::1"),
+        (RRType.NS, "NS1.Example.NET", "ns1.example.net."),
+        (RRType.CNAME, "Target.Example.", "target.example."),
+        (RRType.MX, "10 MX.Example.", "10 mx.example."),
+    ],
+)
+def test_record_data_is_canonicalised_per_type(rdtype: RRType, text: str, canonical: str) -> None:
+    assert canonical_rdata(rdtype, text) == canonical
+
+
+@pytest.mark.parametrize(
+    ("rdtype", "text"), [(RRType.A, "2001:db8::1"), (RRType.AAAA, "192.0.2.1"), (RRType.A, "x")]
+)
+def test_address_data_must_match_its_type(rdtype: RRType, text: str) -> None:
+    with pytest.raises(InvalidRecordError):
+        canonical_rdata(rdtype, text)
+
+
+# --- Answer ------------------------------------------------------------------------
+
+MX_QUERY = Query("pec.example.it", RRType.MX)
+
+
+def test_answer_canonicalises_records_whoever_built_it() -> None:
+    answer = Answer(MX_QUERY, Outcome.ANSWER, ["20 B.example.", "10 A.example.", "10 a.example."])
+    assert answer.records == ("20 b.example.", "10 a.example.")
+    assert [str(r) for r in answer.mx] == ["10 a.example.", "20 b.example."]
+
+
+def test_answer_outcome_must_agree_with_its_records() -> None:
+    with pytest.raises(InvalidRecordError, match="ANSWER holds at least one"):
+        Answer(MX_QUERY, Outcome.ANSWER)
+    with pytest.raises(InvalidRecordError):
+        Answer(MX_QUERY, Outcome.NODATA, ["10 mx.example."])
+
+
+def test_answer_records_must_be_a_sequence_not_a_str() -> None:
+    with pytest.raises(InvalidRecordError, match="not the single str"):
+        Answer(MX_QUERY, Outcome.ANSWER, "10 mx.example.")
+
+
+def test_answer_target_is_the_end_of_the_cname_chain() -> None:
+    answer = Answer(MX_QUERY, Outcome.NODATA, aliases=["a.example.", "B.example."])
+    assert answer.target == "b.example."
+    assert Answer(MX_QUERY, Outcome.NODATA).target == "pec.example.it."
+
+
+def test_answer_text_shows_chain_and_data() -> None:
+    answer = Answer(MX_QUERY, Outcome.ANSWER, ["10 mx.example."], aliases=["x.example."])
+    assert str(answer) == "pec.example.it. MX -> x.example.: 10 mx.example."
+    assert str(Answer(MX_QUERY, Outcome.NXDOMAIN)) == "pec.example.it. MX: NXDOMAIN"
+
+
+def test_answer_detail_is_escaped() -> None:
+    answer = Answer(MX_QUERY, Outcome.ERROR, detail="bad\n<script>\x00")
+    assert answer.detail == "bad\\n<script>\\x00"
+    assert answer.detail.isprintable()
+
+
+def test_safe_text_leaves_printable_text_alone() -> None:
+    assert safe_text("città: 10 mx.") == "città: 10 mx."
+
+
+@pytest.mark.parametrize("outcome", list(Outcome))
+def test_only_failures_are_failures(outcome: Outcome) -> None:
+    expected = outcome in {Outcome.SERVFAIL, Outcome.REFUSED, Outcome.TIMEOUT, Outcome.ERROR}
+    assert outcome.is_failure is expected
+
+
+def test_enums_print_as_their_names() -> None:
+    assert (str(Outcome.NODATA), str(RRType.MX)) == ("NODATA", "MX")
+    assert (str(Severity.ERROR), str(Verdict.UNDETERMINED)) == ("ERROR", "UNDETERMINED")
+
+
+# --- Host look-ups and observations -----------------------------------------------------
+
+
+def _answer(name: str, rdtype: RRType, *records: str) -> Answer:
+    return Answer(Query(name, rdtype), Outcome.ANSWER if records else Outcome.NODATA, records)
+
+
+def test_host_lookup_collects_addresses_of_both_families() -> None:
+    lookup = HostLookup(
+        "mx.example.",
+        _answer("mx.example", RRType.A),
+        _answer("mx.example", RRType.AAAA, "2001:db8::1"),
+    )
+    assert lookup.addresses == ("2001:db8::1",)
+    assert len(lookup.answers) == 2
+
+
+def test_observation_finds_a_host_and_lists_every_answer() -> None:
+    a = _answer("mx.example", RRType.A, "192.0.2.1")
+    obs = Observation(
+        domain=Domain("example.it"),
+        pec_name="pec.example.it.",
+        pec_mx=_answer("pec.example.it", RRType.MX, "10 mx.example."),
+        domain_mx=_answer("example.it", RRType.MX),
+        domain_ns=_answer("example.it", RRType.NS),
+        pec_ns=_answer("pec.example.it", RRType.NS),
+        hosts=(HostLookup("mx.example.", a),),
+    )
+    assert obs.host("mx.example.") == HostLookup("mx.example.", a)
+    assert obs.host("other.example.") is None
+    assert obs.answers[-1] == a
+    assert len(obs.answers) == 5
+
+
+# --- Findings ------------------------------------------------------------------------
+
+
+def test_finding_text_names_severity_code_and_clause() -> None:
+    finding = Finding("MX_MISSING", Severity.ERROR, "P6.2", "pec.example.it has no MX record.")
+    assert str(finding) == "ERROR MX_MISSING (P6.2): pec.example.it has no MX record."
+
+
+def test_finding_text_without_clause() -> None:
+    finding = Finding("MX_TARGET_CNAME", Severity.ERROR, None, "x.")
+    assert str(finding) == "ERROR MX_TARGET_CNAME: x."

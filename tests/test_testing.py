@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import pytest
+
+from pecdns.exceptions import InvalidRecordError
+from pecdns.resolvers import Answer, Outcome, Query, Resolver
+from pecdns.testing import FakeResolver
+
+MX = Query("pec.example.it", "MX")
+
+
+def test_fake_is_a_resolver() -> None:
+    assert isinstance(FakeResolver({}), Resolver)
+
+
+def test_present_name_and_type_is_an_answer() -> None:
+    fake = FakeResolver({"pec.example.it": {"MX": ["10 mx.pec.aruba.it."]}})
+    answer = fake.resolve(MX)
+    assert answer.outcome is Outcome.ANSWER
+    assert answer.records == ("10 mx.pec.aruba.it.",)
+
+
+def test_a_single_record_needs_no_list() -> None:
+    assert FakeResolver({"pec.example.it": {"MX": "10 mx.pec.aruba.it."}}).resolve(MX).records
+
+
+def test_absent_name_is_nxdomain() -> None:
+    assert (
+        FakeResolver({"other.example": {"A": "192.0.2.1"}}).resolve(MX).outcome is Outcome.NXDOMAIN
+    )
+
+
+def test_absent_name_with_a_name_below_it_is_nodata() -> None:
+    fake = FakeResolver({"www.pec.example.it": {"A": "192.0.2.1"}})
+    assert fake.resolve(MX).outcome is Outcome.NODATA
+
+
+def test_present_name_without_the_type_is_nodata() -> None:
+    fake = FakeResolver({"pec.example.it": {"A": "192.0.2.1"}})
+    assert fake.resolve(MX).outcome is Outcome.NODATA
+
+
+def test_empty_record_list_is_nodata() -> None:
+    assert FakeResolver({"pec.example.it": {"MX": []}}).resolve(MX).outcome is Outcome.NODATA
+
+
+@pytest.mark.parametrize(
+    "outcome", [Outcome.SERVFAIL, Outcome.REFUSED, Outcome.TIMEOUT, Outcome.NXDOMAIN, Outcome.ERROR]
+)
+def test_failures_are_simulated_per_name_and_type(outcome: Outcome) -> None:
+    fake = FakeResolver({"pec.example.it": {"MX": outcome, "A": "192.0.2.1"}})
+    assert fake.resolve(MX).outcome is outcome
+    assert fake.resolve(Query("pec.example.it", "A")).outcome is Outcome.ANSWER
+
+
+def test_failures_are_simulated_for_every_type_of_a_name() -> None:
+    fake = FakeResolver({"pec.example.it": Outcome.TIMEOUT})
+    assert fake.resolve(MX).outcome is Outcome.TIMEOUT
+    assert fake.resolve(Query("pec.example.it", "NS")).outcome is Outcome.TIMEOUT
+
+
+def test_cname_is_followed_and_recorded() -> None:
+    fake = FakeResolver(
+        {
+            "pec.example.it": {"CNAME": "a.example."},
+            "a.example": {"CNAME": "b.example."},
+            "b.example": {"MX": "10 mx.pec.aruba.it."},
+        }
+    )
+    answer = fake.resolve(MX)
+    assert answer.aliases == ("a.example.", "b.example.")
+    assert answer.records == ("10 mx.pec.aruba.it.",)
+
+
+def test_cname_query_returns_the_cname_itself() -> None:
+    fake = FakeResolver({"pec.example.it": {"CNAME": "a.example."}})
+    answer = fake.resolve(Query("pec.example.it", "CNAME"))
+    assert (answer.records, answer.aliases) == (("a.example.",), ())
+
+
+def test_cname_to_nowhere_is_nxdomain_with_the_chain() -> None:
+    answer = FakeResolver({"pec.example.it": {"CNAME": "gone.example."}}).resolve(MX)
+    assert (answer.outcome, answer.aliases) == (Outcome.NXDOMAIN, ("gone.example.",))
+
+
+def test_cname_loop_is_a_servfail() -> None:
+    fake = FakeResolver(
+        {"a.example": {"CNAME": "b.example."}, "b.example": {"CNAME": "a.example."}}
+    )
+    answer = fake.resolve(Query("a.example", "A"))
+    assert answer.outcome is Outcome.SERVFAIL
+    assert "looping" in answer.detail
+
+
+def test_failure_through_a_cname() -> None:
+    fake = FakeResolver({"pec.example.it": {"CNAME": "a.example."}, "a.example": Outcome.REFUSED})
+    assert fake.resolve(MX).outcome is Outcome.REFUSED
+
+
+def test_names_are_case_blind_and_duplicates_refused() -> None:
+    with pytest.raises(InvalidRecordError, match="given twice"):
+        FakeResolver({"Pec.Example.It": {"A": "192.0.2.1"}, "pec.example.it.": {"A": "192.0.2.2"}})
+
+
+def test_cname_cannot_stand_beside_other_data() -> None:
+    with pytest.raises(InvalidRecordError, match="CNAME cannot stand beside"):
+        FakeResolver({"pec.example.it": {"CNAME": "a.example.", "MX": "10 mx.example."}})
+
+
+def test_a_name_has_one_cname_target() -> None:
+    with pytest.raises(InvalidRecordError, match="one CNAME target"):
+        FakeResolver({"pec.example.it": {"CNAME": ["a.example.", "b.example."]}})
+
+
+def test_bad_record_data_names_the_owner_and_type() -> None:
+    with pytest.raises(InvalidRecordError, match=r"pec\.example\.it\. MX"):
+        FakeResolver({"pec.example.it": {"MX": "mx.pec.aruba.it."}})
+
+
+def test_bad_node_value_is_refused() -> None:
+    with pytest.raises(InvalidRecordError, match="mapping of record types"):
+        FakeResolver({"pec.example.it": ["10 mx.example."]})  # type: ignore[dict-item]
+
+
+def test_fake_needs_a_mapping_or_a_callable() -> None:
+    with pytest.raises(TypeError, match="mapping or a callable"):
+        FakeResolver(42)  # type: ignore[arg-type]
+
+
+def test_handler_may_return_an_answer() -> None:
+    fake = FakeResolver(lambda q: Answer(q, Outcome.NXDOMAIN))
+    assert fake.resolve(MX).outcome is Outcome.NXDOMAIN
+
+
+def test_handler_may_return_an_outcome() -> None:
+    assert FakeResolver(lambda q: Outcome.TIMEOUT).resolve(MX).outcome is Outcome.TIMEOUT
+
+
+def test_handler_may_return_records_or_none() -> None:
+    fake = FakeResolver(lambda q: ["10 mx.pec.aruba.it."] if q.rdtype == "MX" else [])
+    assert fake.resolve(MX).records == ("10 mx.pec.aruba.it.",)
+    assert fake.resolve(Query("pec.example.it", "A")).outcome is Outcome.NODATA
+
+
+def test_every_query_is_recorded_in_order() -> None:
+    fake = FakeResolver({})
+    fake.resolve(MX)
+    fake.resolve(Query("example.it", "NS"))
+    assert fake.queries == [MX, Query("example.it", "NS")]
