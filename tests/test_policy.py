@@ -99,5 +99,5 @@ def test_every_catalogue_entry_is_complete() -> None:
     for code, info in CATALOGUE.items():
         assert code == info.code
         assert code.isupper()
-        assert info.message.endswith(".")
+        assert all(text.endswith(".") for text in info.message.values())
         assert info.clause is None or info.clause.startswith("P")

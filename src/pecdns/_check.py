@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from pecdns._codes import UNDETERMINING
+from pecdns._codes import UNDETERMINING, check_lang, localise
 from pecdns._domain import Domain
 from pecdns._models import Finding, Report, Severity, Verdict
 from pecdns._observe import observe
@@ -37,9 +37,13 @@ def verdict(findings: Iterable[Finding]) -> Verdict:
     return Verdict.COMPLIANT
 
 
-def report(obs: Observation, policy: Policy = ARUBA, *, at: datetime | None = None) -> Report:
+def report(
+    obs: Observation, policy: Policy = ARUBA, *, at: datetime | None = None, lang: str = "en"
+) -> Report:
     """Judge an observation under a policy: the pure half of :func:`check`."""
     findings = judge(obs, policy)
+    if check_lang(lang) != "en":
+        findings = tuple(localise(f, lang) for f in findings)
     return Report(
         domain=obs.domain,
         verdict=verdict(findings),
@@ -64,6 +68,7 @@ def check(
     resolver: Resolver | None = None,
     policy: Policy = ARUBA,
     at: datetime | None = None,
+    lang: str = "en",
 ) -> Report:
     """Check whether ``pec.<domain>`` passes the provider's daily check (P4-P10).
 
@@ -73,12 +78,14 @@ def check(
             system's resolver configuration) when ``None``.
         policy: the provider's requirements; Aruba's by default.
         at: the time to stamp on the report; never read from the clock.
+        lang: the language of messages and fixes, ``"en"`` or ``"it"``.
 
     Returns:
         A :class:`Report` with the verdict, every finding and the remedy.
 
     Raises:
         InvalidDomainError: ``domain`` is not a registrable domain.
+        ValueError: ``lang`` is not a language pecdns speaks.
 
     >>> from pecdns.testing import FakeResolver
     >>> fake = FakeResolver(
@@ -103,5 +110,6 @@ def check(
     ; pec.example.it. IN MX 10 mail.example.it.
     """
     parsed = domain if isinstance(domain, Domain) else Domain(domain)
+    check_lang(lang)
     source = resolver if resolver is not None else _default_resolver()
-    return report(observe(parsed, source, policy), policy, at=at)
+    return report(observe(parsed, source, policy), policy, at=at, lang=lang)

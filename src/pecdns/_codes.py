@@ -1,207 +1,330 @@
-"""The catalogue of finding codes: severity, clause, message and fix of each.
+"""The catalogue of finding codes: severity, clause, messages and fixes of each.
 
 One entry per code, so the rules, the policy's re-grading, the remedy and the
-documentation all read the same table. Messages are templates filled with
-canonical (already escaped) DNS names.
+documentation all read the same table. Each message and fix exists in English
+and in Italian (using the provider's own terms: record MX, dominio
+certificato, terzo livello, Name Server, Server Dedicati, Cloud Computing).
+Messages are templates filled with canonical, already escaped, DNS names.
 """
 
 from __future__ import annotations
 
-from attrs import frozen
+from typing import TYPE_CHECKING
 
-from pecdns._models import Severity
+from attrs import evolve, frozen
 
-__all__ = ["CATALOGUE", "UNDETERMINING", "CodeInfo"]
+from pecdns._models import Finding, Severity
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["CATALOGUE", "LANGUAGES", "UNDETERMINING", "CodeInfo", "localise", "render"]
+
+LANGUAGES = ("en", "it")
+"""The languages every message exists in."""
 
 
 @frozen
 class CodeInfo:
-    """What one finding code means."""
+    """What one finding code means, in every language."""
 
     code: str
     severity: Severity
     clause: str | None
-    message: str
-    fix: str | None = None
+    message: Mapping[str, str]
+    fix: Mapping[str, str] | None = None
 
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
-_ADD_MX = "Publish exactly this MX record for {pec}: {mx_line}"
+_ADD_MX = {
+    "en": "Publish exactly this MX record for {pec}: {mx_line}",
+    "it": "Pubblicare per {pec} esattamente questo record MX: {mx_line}",
+}
+_P10_NOTE = {
+    "en": " (servers of the provider's dedicated and cloud offers count as other servers, P10)",
+    "it": " (i server dei servizi Server Dedicati e Cloud Computing contano come server esterni,"
+    " P10)",
+}
+
+
+def _info(  # noqa: PLR0913, PLR0917 -- one row of the catalogue table, read positionally
+    code: str,
+    severity: Severity,
+    clause: str | None,
+    en: str,
+    it: str,
+    fix_en: str | None = None,
+    fix_it: str | None = None,
+) -> CodeInfo:
+    fix = None if fix_en is None or fix_it is None else {"en": fix_en, "it": fix_it}
+    return CodeInfo(code, severity, clause, {"en": en, "it": it}, fix)
+
 
 CATALOGUE: dict[str, CodeInfo] = {
     c.code: c
     for c in (
         # P6.1: the PEC name must be reachable.
-        CodeInfo(
+        _info(
             "PEC_NAME_NXDOMAIN",
             _E,
             "P6.1",
             "{pec} does not exist (NXDOMAIN), so the daily check cannot reach it"
             " and finds no MX record.",
+            "{pec} non esiste (NXDOMAIN): il controllo giornaliero non lo raggiunge"
+            " e non trova alcun record MX.",
             "Create {pec} in the zone of {domain} with this MX record: {mx_line}",
+            "Creare {pec} nella zona di {domain} con questo record MX: {mx_line}",
         ),
-        CodeInfo(
+        _info(
             "PEC_NAME_UNREACHABLE",
             _E,
             "P6.1",
             "The name servers gave no usable answer for the MX of {pec} ({outcome}{detail}),"
             " so the daily check finds the domain unreachable.",
+            "I Name Server non hanno dato una risposta valida per il record MX di {pec}"
+            " ({outcome}{detail}): per il controllo giornaliero il dominio non è raggiungibile.",
             "Make every authoritative name server of {zone} answer for {pec}.",
+            "Fare in modo che tutti i Name Server autoritativi di {zone} rispondano per {pec}.",
         ),
-        CodeInfo(
+        _info(
             "CHECK_INCOMPLETE",
             _W,
             None,
             "The checker's own resolver could not resolve the provider's MX host {host}"
             " ({outcome}{detail}), so the result is undetermined.",
+            "Il resolver usato per la verifica non ha risolto l'host MX del gestore {host}"
+            " ({outcome}{detail}): l'esito non è determinabile.",
             "Check the resolver pecdns was given, then run the check again.",
+            "Verificare il resolver usato da pecdns e ripetere il controllo.",
         ),
         # P6.2: exactly the policy's MX.
-        CodeInfo(
+        _info(
             "MX_OK",
             _I,
             "P6.2",
             "{pec} has exactly the required MX record ({mx}).",
+            "{pec} ha esattamente il record MX richiesto ({mx}).",
         ),
-        CodeInfo("MX_MISSING", _E, "P6.2", "{pec} exists but has no MX record.", _ADD_MX),
-        CodeInfo(
+        _info(
+            "MX_MISSING",
+            _E,
+            "P6.2",
+            "{pec} exists but has no MX record.",
+            "{pec} esiste ma non ha alcun record MX.",
+            _ADD_MX["en"],
+            _ADD_MX["it"],
+        ),
+        _info(
             "MX_NULL",
             _E,
             "P6.2",
             "{pec} has a null MX record (RFC 7505, '0 .'), which declares that it takes no mail.",
+            "{pec} ha un record MX nullo (RFC 7505, '0 .'), che dichiara che non riceve posta.",
             "Replace the null MX with: {mx_line}",
+            "Sostituire il record MX nullo con: {mx_line}",
         ),
-        CodeInfo(
+        _info(
             "MX_WRONG_HOST",
             _E,
             "P6.2",
             "{pec} has MX {found}, and none of it points to the provider's host {host}.",
-            _ADD_MX,
+            "{pec} ha il record MX {found}, ma nessuno punta all'host del gestore {host}.",
+            _ADD_MX["en"],
+            _ADD_MX["it"],
         ),
-        CodeInfo(
+        _info(
             "MX_EXTRA_HOST",
             _E,
             "P6.2",
             "{pec} has MX records to {found} besides {host}; the MX must point to {host} only.",
+            "{pec} ha record MX verso {found} oltre a {host}; il record MX deve puntare"
+            " solo a {host}.",
             "Delete the MX records of {pec} to {found}.",
+            "Eliminare i record MX di {pec} verso {found}.",
         ),
-        CodeInfo(
+        _info(
             "MX_WRONG_PREFERENCE",
             _W,
             "P6.2",
             "{pec} has MX {found}; the provider asks for preference {preference}.",
-            _ADD_MX,
+            "{pec} ha il record MX {found}; il gestore richiede la priorità {preference}.",
+            _ADD_MX["en"],
+            _ADD_MX["it"],
         ),
-        CodeInfo(
+        _info(
             "MX_TRAILING_DOT",
             _E,
             "P6.2",
             "{pec} has MX {found}: the zone file lacks the trailing dot after {host_text},"
             " so the zone's origin was appended to it.",
+            "{pec} ha il record MX {found}: nel file di zona manca il punto finale dopo"
+            " {host_text}, quindi gli è stata aggiunta l'origine della zona.",
             "Write the MX target with its trailing dot, '{host}.', as in: {mx_line}",
+            "Scrivere la destinazione del record MX con il punto finale, '{host}.',"
+            " così: {mx_line}",
         ),
-        CodeInfo(
+        _info(
             "PEC_NAME_ALIAS",
             _W,
             None,
             "{pec} is an alias (CNAME) of {target}, so its MX is the MX of {target};"
             " an MX record belongs on {pec} itself.",
+            "{pec} è un alias (CNAME) di {target}, quindi il suo record MX è quello di {target};"
+            " il record MX va configurato direttamente su {pec}.",
             "Replace the CNAME of {pec} with this MX record: {mx_line}",
+            "Sostituire il CNAME di {pec} con questo record MX: {mx_line}",
         ),
         # P5: third level only.
-        CodeInfo(
+        _info(
             "MX_AT_REGISTRABLE",
             _E,
             "P5",
             "{domain} itself has MX {found} to the provider's PEC host;"
             " the PEC MX belongs at the third level {pec} only.",
+            "{domain} ha il record MX {found} verso l'host PEC del gestore;"
+            " il record MX della PEC va solo sul terzo livello {pec}.",
             "Delete the MX record of {domain} to {host}.",
+            "Eliminare il record MX di {domain} verso {host}.",
         ),
-        CodeInfo(
+        _info(
             "DOMAIN_MX_UNKNOWN",
             _I,
             "P5",
             "The MX records of {domain} could not be read ({outcome}{detail});"
             " P5 and P9 were not checked there.",
+            "Non è stato possibile leggere i record MX di {domain} ({outcome}{detail});"
+            " P5 e P9 non sono stati verificati lì.",
         ),
         # P9 and P10: no hybrid mail servers.
-        CodeInfo(
+        _info(
             "MX_HYBRID",
             _E,
             "P9",
             "{pec} mixes the provider's mail server {provider} with other mail servers"
             " {others}{p10}.",
+            "{pec} usa insieme il Mail Server del gestore {provider} e altri Mail Server"
+            " {others}{p10}: la configurazione ibrida non è permessa.",
             "Keep only the MX record to {host} on {pec}.",
+            "Lasciare su {pec} solo il record MX verso {host}.",
         ),
-        CodeInfo(
+        _info(
             "DOMAIN_MX_HYBRID",
             _E,
             "P9",
             "{domain} mixes the provider's mail servers {provider} with other mail servers"
             " {others}{p10}.",
+            "{domain} usa insieme i Mail Server del gestore {provider} e altri Mail Server"
+            " {others}{p10}: la configurazione ibrida non è permessa.",
             "Point every MX record of {domain} either to the provider's mail servers only"
             " or to other mail servers only.",
+            "Far puntare tutti i record MX di {domain} o solo ai Mail Server del gestore"
+            " o solo ad altri Mail Server.",
         ),
         # RFC 1912 on MX targets, required by the PEC technical rules (DM 2 Nov 2005, 8.3).
-        CodeInfo(
+        _info(
             "MX_TARGET_CNAME",
             _E,
             None,
             "The MX target {host} is an alias (CNAME) of {target}; an MX must name a host directly"
             " (RFC 1912, 2.4).",
+            "La destinazione del record MX {host} è un alias (CNAME) di {target}; un record MX"
+            " deve indicare direttamente un host (RFC 1912, 2.4).",
             "Point the MX record to a host name with its own address records.",
+            "Far puntare il record MX a un nome host con propri record di indirizzo.",
         ),
-        CodeInfo(
+        _info(
             "MX_TARGET_IP_LITERAL",
             _E,
             None,
             "The MX target {host} is an IP address written as a name; an MX must name a host"
             " (RFC 1912, 2.4).",
-            _ADD_MX,
+            "La destinazione del record MX {host} è un indirizzo IP scritto come nome;"
+            " un record MX deve indicare un host (RFC 1912, 2.4).",
+            _ADD_MX["en"],
+            _ADD_MX["it"],
         ),
-        CodeInfo(
+        _info(
             "MX_TARGET_NO_ADDRESS",
             _E,
             None,
             "The MX target {host} has no A or AAAA record ({outcome}).",
+            "La destinazione del record MX {host} non ha record A né AAAA ({outcome}).",
             "Point the MX record to a host name that has address records.",
+            "Far puntare il record MX a un nome host che abbia record di indirizzo.",
         ),
-        CodeInfo(
+        _info(
             "MX_TARGET_UNKNOWN",
             _I,
             None,
             "The addresses of the MX target {host} could not be read ({outcome}{detail}).",
+            "Non è stato possibile leggere gli indirizzi della destinazione del record MX {host}"
+            " ({outcome}{detail}).",
         ),
         # P4: who runs the DNS.
-        CodeInfo(
+        _info(
             "SETUP_PROVIDER",
             _I,
             "P4.1",
             "{domain} uses the provider's name servers ({servers}); the provider creates"
             " the MX of {pec} at activation.",
+            "{domain} usa i Name Server del gestore ({servers}); il record MX di {pec}"
+            " viene configurato automaticamente all'attivazione.",
         ),
-        CodeInfo(
+        _info(
             "SETUP_DELEGATED",
             _I,
             "P4.2",
             "{pec} is delegated to the provider's name servers ({servers}).",
+            "{pec} è delegato ai Name Server del gestore ({servers}).",
         ),
-        CodeInfo(
+        _info(
             "SETUP_EXTERNAL",
             _I,
             "P4.2",
             "{zone} is served by external name servers ({servers}); their operator must publish"
             " the MX of {pec}, and that set-up is the customer's responsibility (P4.3).",
+            "{zone} usa Name Server esterni ({servers}); il loro gestore deve pubblicare il"
+            " record MX di {pec}, e questa configurazione è a carico del cliente (P4.3).",
         ),
-        CodeInfo(
+        _info(
             "SETUP_UNKNOWN",
             _I,
             "P4",
             "The name servers of {domain} could not be read ({outcome}), so the set-up"
             " (provider's or external name servers) is unknown.",
+            "Non è stato possibile leggere i Name Server di {domain} ({outcome}): non si sa"
+            " se il dominio usa i Name Server del gestore o Name Server esterni.",
         ),
     )
 }
 
 UNDETERMINING = frozenset({"CHECK_INCOMPLETE"})
 """Codes that make a verdict UNDETERMINED: the checker, not the domain, failed."""
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if messages exist in it, else raise ValueError naming the valid ones."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def render(code: str, args: Mapping[str, str], lang: str = "en") -> tuple[str, str | None]:
+    """Fill the message and fix of ``code`` in ``lang`` with a finding's arguments.
+
+    >>> render("MX_MISSING", {"pec": "pec.example.it", "mx_line": "..."}, "it")[0]
+    'pec.example.it esiste ma non ha alcun record MX.'
+    """
+    info = CATALOGUE[code]
+    values = {"detail": "", **args}
+    if values.get("p10"):
+        values["p10"] = _P10_NOTE[check_lang(lang)]
+    message = info.message[check_lang(lang)].format_map(values)
+    fix = info.fix[lang].format_map(values) if info.fix else None
+    return message, fix
+
+
+def localise(finding: Finding, lang: str) -> Finding:
+    """The same finding with its message and fix in ``lang``."""
+    message, fix = render(finding.code, dict(finding.args), lang)
+    return evolve(finding, message=message, fix=fix)

@@ -335,6 +335,8 @@ class Finding:
         message: one English sentence naming the records involved.
         evidence: the DNS answers the finding is based on.
         fix: what to do about it, or ``None`` when nothing is to be done.
+        args: the values filled into the message and fix templates (names,
+            records), kept so the finding can be rendered in another language.
     """
 
     code: str
@@ -343,6 +345,7 @@ class Finding:
     message: str
     evidence: tuple[Answer, ...] = ()
     fix: str | None = None
+    args: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         clause = f" ({self.clause})" if self.clause else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pecdns._codes import CATALOGUE
+from pecdns._codes import CATALOGUE, render
 from pecdns._models import Answer, Finding, MXRecord, Observation, Outcome
 from pecdns._names import is_at_or_below, looks_like_ip
 
@@ -33,25 +33,29 @@ def _listed(values: Iterable[object]) -> str:
 def _finding(
     code: str, obs: Observation, policy: Policy, evidence: Iterable[Answer], **params: object
 ) -> Finding:
-    """Build a finding from the catalogue entry of ``code``, graded by ``policy``."""
-    info = CATALOGUE[code]
-    values = {
+    """Build a finding from the catalogue entry of ``code``, graded by ``policy``.
+
+    The template arguments are kept on the finding, so that it can be rendered
+    again in another language.
+    """
+    args = {
         "pec": _bare(obs.pec_name),
         "domain": obs.domain.name,
         "host": _bare(policy.mx_host),
         "mx": f"{obs.pec_name} MX {policy.mx}",
         "mx_line": policy.mx_line(obs.domain),
-        "preference": policy.mx_preference,
-        "detail": "",
-        **params,
+        "preference": str(policy.mx_preference),
+        **{key: str(value) for key, value in params.items()},
     }
+    message, fix = render(code, args)
     return Finding(
         code=code,
         severity=policy.severity(code),
-        clause=info.clause,
-        message=info.message.format_map(values),
+        clause=CATALOGUE[code].clause,
+        message=message,
         evidence=tuple(evidence),
-        fix=info.fix.format_map(values) if info.fix else None,
+        fix=fix,
+        args=tuple(sorted(args.items())),
     )
 
 
@@ -163,19 +167,14 @@ def third_level(obs: Observation, policy: Policy) -> Iterator[Finding]:
         yield _finding("MX_AT_REGISTRABLE", obs, policy, [answer], found=_listed(found))
 
 
-def _split_servers(hosts: Iterable[str], policy: Policy) -> tuple[list[str], list[str], str]:
+def _split_servers(hosts: Iterable[str], policy: Policy) -> tuple[list[str], list[str], bool]:
     """Split mail hosts into the provider's and others (P9), noting the P10 exception."""
     provider: list[str] = []
     others: list[str] = []
     for host in dict.fromkeys(hosts):
         (provider if policy.is_provider_mail_host(host) else others).append(host)
     excepted = any(is_at_or_below(h, d) for h in others for d in policy.outside_mail_domains)
-    note = (
-        " (servers of the provider's dedicated and cloud offers count as other servers, P10)"
-        if excepted
-        else ""
-    )
-    return provider, others, note
+    return provider, others, excepted
 
 
 def no_hybrid(obs: Observation, policy: Policy) -> Iterator[Finding]:
@@ -186,7 +185,7 @@ def no_hybrid(obs: Observation, policy: Policy) -> Iterator[Finding]:
     checks = (("MX_HYBRID", obs.pec_mx, pec_hosts), ("DOMAIN_MX_HYBRID", obs.domain_mx, None))
     for code, answer, hosts in checks:
         names = hosts if hosts is not None else [r.exchange for r in _mx_hosts(answer)]
-        provider, others, note = _split_servers(names, policy)
+        provider, others, excepted = _split_servers(names, policy)
         if provider and others:
             yield _finding(
                 code,
@@ -195,7 +194,7 @@ def no_hybrid(obs: Observation, policy: Policy) -> Iterator[Finding]:
                 [answer],
                 provider=_listed(map(_bare, provider)),
                 others=_listed(map(_bare, others)),
-                p10=note,
+                p10="P10" if excepted else "",
             )
 
 
