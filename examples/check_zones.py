@@ -3,7 +3,8 @@
 Usage: python examples/check_zones.py [DOMAIN ...]
 
 With no domain, checks every customer domain that has a zone file in
-examples/zones/ (the provider's stand-in zone, aruba.it, is not a customer).
+examples/zones/ (the stand-in zones of the provider and of the DNS operators,
+aruba.it, technorail.com and example.net, are not customers).
 Nothing is sent to the network: answers come from the zone files.
 """
 
@@ -16,14 +17,15 @@ import pecdns
 from pecdns.resolvers import ZoneResolver
 
 ZONES = Path(__file__).resolve().parent / "zones"
+INFRASTRUCTURE = {"aruba.it", "technorail.com", "example.net"}
 
 
 def customer_domains() -> list[str]:
-    """Registrable domains with a zone file of their own, the provider's excluded."""
+    """Registrable domains with a zone file of their own, infrastructure excluded."""
     names = []
     for path in sorted(ZONES.glob("*.zone")):
         name = path.name.removesuffix(".zone")
-        if pecdns.registrable_domain(name) == name and name != "aruba.it":
+        if pecdns.registrable_domain(name) == name and name not in INFRASTRUCTURE:
             names.append(name)
     return names
 

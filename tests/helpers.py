@@ -10,7 +10,15 @@ from pecdns.testing import FakeResolver
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-PROVIDER = {"mx.pec.aruba.it": {"A": "192.0.2.25"}}
+PROVIDER = {
+    "mx.pec.aruba.it": {"A": "192.0.2.25"},
+    # Name servers have addresses, as in real DNS, so every server can be asked directly.
+    "ns1.example.net": {"A": "198.51.100.1"},
+    "ns2.example.net": {"A": "198.51.100.2"},
+    "dns.technorail.com": {"A": "198.51.100.11"},
+    "dns2.technorail.com": {"A": "198.51.100.12"},
+    "dns3.arubadns.net": {"A": "198.51.100.13"},
+}
 EXTERNAL_NS = {"NS": ["ns1.example.net.", "ns2.example.net."]}
 
 

@@ -83,6 +83,8 @@ def test_a_whole_check_over_udp() -> None:
         ("pec.example.it", "MX"): records("10 mx.pec.aruba.it."),
         ("mx.pec.aruba.it", "A"): records("192.0.2.25"),
         ("example.it", "NS"): records("dns.technorail.com.", "dns2.technorail.com."),
+        ("dns.technorail.com", "A"): records("127.0.0.1"),
+        ("dns2.technorail.com", "A"): records("127.0.0.1"),
         ("example.it", "MX"): rcode(dns.rcode.NOERROR),
         ("pec.example.it", "NS"): rcode(dns.rcode.NOERROR),
     }
@@ -90,7 +92,22 @@ def test_a_whole_check_over_udp() -> None:
         report = check("example.it", resolver=_resolver(port))
     assert report.verdict is Verdict.COMPLIANT
     assert report.codes() == ("MX_OK", "SETUP_PROVIDER")
-    assert len(server.asked) == 5
+    probes = report.observation.parent_probes
+    assert [(p.name, p.address) for p in probes] == [
+        ("dns.technorail.com.", "127.0.0.1"),
+        ("dns2.technorail.com.", "127.0.0.1"),
+    ]
+    assert all(p.mx is not None and p.mx.query.server == "127.0.0.1" for p in probes)
+    assert len(server.asked) == 9
+
+
+def test_a_direct_question_goes_to_its_server_without_recursion() -> None:
+    script = {("pec.example.it", "MX"): records("10 mx.pec.aruba.it.")}
+    with serve(script) as (_, port):
+        answer = _resolver(port).resolve(Query("pec.example.it", "MX", server="127.0.0.1"))
+    assert answer.records == ("10 mx.pec.aruba.it.",)
+    assert answer.query.server == "127.0.0.1"
+    assert answer.server == f"127.0.0.1#{port}"
 
 
 def test_nameservers_must_be_a_list() -> None:

@@ -254,11 +254,22 @@ def test_without_p10_data_the_same_server_is_the_providers() -> None:
 # --- P6.1: reachability, and the checker's own failures --------------------------------
 
 
-@pytest.mark.parametrize("failure", [Outcome.SERVFAIL, Outcome.REFUSED, Outcome.TIMEOUT])
-def test_failing_name_servers_make_the_pec_name_unreachable(failure: Outcome) -> None:
+@pytest.mark.parametrize(
+    ("failure", "per_server"),
+    [
+        (Outcome.SERVFAIL, "LAME_DELEGATION"),
+        (Outcome.REFUSED, "LAME_DELEGATION"),
+        (Outcome.TIMEOUT, "SERVER_NO_RESPONSE"),
+    ],
+)
+def test_failing_name_servers_make_the_pec_name_unreachable(
+    failure: Outcome, per_server: str
+) -> None:
     report = run({"pec.example.it": {"MX": failure}, "example.it": EXTERNAL_NS})
     assert report.verdict is Verdict.NON_COMPLIANT
-    assert report.codes() == ("PEC_NAME_UNREACHABLE", "SETUP_EXTERNAL")
+    assert report.codes()[0] == "PEC_NAME_UNREACHABLE"
+    assert report.codes().count(per_server) == 2
+    assert report.codes()[-1] == "SETUP_EXTERNAL"
     unreachable = report.findings[0]
     assert unreachable.clause == "P6.1"
     assert str(failure) in unreachable.message

@@ -260,6 +260,103 @@ CATALOGUE: dict[str, CodeInfo] = {
             "Non è stato possibile leggere gli indirizzi della destinazione del record MX {host}"
             " ({outcome}{detail}).",
         ),
+        # P6.1 as a registry's checker sees it: every authoritative server, asked directly.
+        _info(
+            "NS_NOT_DEFINED",
+            _E,
+            "P6.1",
+            "No name servers are defined for {zone} ({outcome}); Aruba's notices call this"
+            " 'NS NON DEFINITO'.",
+            "Non ci sono Name Server definiti per {zone} ({outcome}): è l'errore che gli avvisi"
+            " di Aruba chiamano 'NS NON DEFINITO'.",
+            "Register the domain's name servers with its registrar, or define the NS records"
+            " of {zone}.",
+            "Registrare i Name Server del dominio presso il registrar, o definire i record NS"
+            " di {zone}.",
+        ),
+        _info(
+            "NS_NO_ADDRESS",
+            _E,
+            "P6.1",
+            "The name server {server} of {zone} has no address, so it cannot be asked.",
+            "Il Name Server {server} di {zone} non ha un indirizzo, quindi non può essere"
+            " interrogato.",
+            "Give {server} an A or AAAA record, or remove it from the NS records of {zone}.",
+            "Dare a {server} un record A o AAAA, o toglierlo dai record NS di {zone}.",
+        ),
+        _info(
+            "NS_ADDRESS_UNKNOWN",
+            _I,
+            "P6.1",
+            "The address of the name server {server} of {zone} could not be read"
+            " ({outcome}{detail}), so it was not asked directly.",
+            "Non è stato possibile leggere l'indirizzo del Name Server {server} di {zone}"
+            " ({outcome}{detail}), quindi non è stato interrogato direttamente.",
+        ),
+        _info(
+            "SERVER_NO_RESPONSE",
+            _W,
+            "P6.1",
+            "The name server {server} did not answer the MX query for {pec} ({outcome}{detail}).",
+            "Il Name Server {server} non ha risposto alla richiesta del record MX di {pec}"
+            " ({outcome}{detail}).",
+            "Make {server} answer on UDP and TCP port 53, or remove it from the NS records.",
+            "Fare in modo che {server} risponda sulla porta 53 UDP e TCP, o toglierlo dai record"
+            " NS.",
+        ),
+        _info(
+            "LAME_DELEGATION",
+            _E,
+            "P6.1",
+            "The name server {server} is listed for {zone} but does not answer for it with"
+            " authority ({reason}).",
+            "Il Name Server {server} è indicato per {zone} ma non risponde per esso in modo"
+            " autoritativo ({reason}).",
+            "Load the zone {zone} on {server}, or remove {server} from its NS records.",
+            "Caricare la zona {zone} su {server}, o togliere {server} dai suoi record NS.",
+        ),
+        _info(
+            "MX_ON_SOME_SERVERS",
+            _E,
+            "P6.2",
+            "The MX of {pec} is published by some of its name servers only: {with_mx} answer"
+            " {found}, {without_mx} answer {other}.",
+            "Il record MX di {pec} è pubblicato solo da alcuni dei suoi Name Server: {with_mx}"
+            " rispondono {found}, {without_mx} rispondono {other}.",
+            "Publish the same zone for {zone} on all its name servers.",
+            "Pubblicare la stessa zona {zone} su tutti i suoi Name Server.",
+        ),
+        _info(
+            "SERVERS_DISAGREE",
+            _E,
+            "P6.2",
+            "The name servers of {pec} disagree on its MX: {answers}.",
+            "I Name Server di {pec} danno record MX diversi: {answers}.",
+            "Publish the same zone for {zone} on all its name servers.",
+            "Pubblicare la stessa zona {zone} su tutti i suoi Name Server.",
+        ),
+        _info(
+            "NS_MISMATCH",
+            _W,
+            "P6.1",
+            "The delegation of {pec} names the name servers {delegation}, but the zone itself"
+            " lists {child}.",
+            "La delega di {pec} indica i Name Server {delegation}, ma la zona stessa indica"
+            " {child}.",
+            "Make the NS records in {domain} and in {pec} list the same name servers.",
+            "Fare in modo che i record NS in {domain} e in {pec} indichino gli stessi Name Server.",
+        ),
+        _info(
+            "MISSING_GLUE",
+            _E,
+            "P6.1",
+            "The delegation of {pec} to {server}, a name inside the zone it serves, gives no"
+            " address for it (glue), so no resolver can reach the zone.",
+            "La delega di {pec} a {server}, un nome interno alla zona che serve, non ne indica"
+            " l'indirizzo (glue record): nessun resolver può raggiungere la zona.",
+            "Add A (or AAAA) glue records for {server} in the zone of {domain}.",
+            "Aggiungere record glue A (o AAAA) per {server} nella zona di {domain}.",
+        ),
         # P4: who runs the DNS.
         _info(
             "SETUP_PROVIDER",

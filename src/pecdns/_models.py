@@ -10,7 +10,7 @@ import enum
 import ipaddress
 from typing import TYPE_CHECKING
 
-from attrs import field, frozen
+from attrs import converters, field, frozen
 
 from pecdns._names import canonical_name
 from pecdns.exceptions import InvalidRecordError
@@ -31,6 +31,7 @@ __all__ = [
     "Query",
     "RRType",
     "Report",
+    "ServerProbe",
     "Severity",
     "Verdict",
 ]
@@ -54,13 +55,15 @@ class Outcome(str, enum.Enum):
 
     ``ANSWER`` and ``NODATA`` share the NOERROR response code; they are told
     apart because "the name exists but has no such record" is a finding of its
-    own. Every failure is its own outcome, so that an unreachable server never
-    reads as a missing record.
+    own. ``REFERRAL`` is what a server asked directly says when the name lies
+    in a zone it delegates. Every failure is its own outcome, so that an
+    unreachable server never reads as a missing record.
     """
 
     ANSWER = "ANSWER"
     NODATA = "NODATA"
     NXDOMAIN = "NXDOMAIN"
+    REFERRAL = "REFERRAL"
     SERVFAIL = "SERVFAIL"
     REFUSED = "REFUSED"
     TIMEOUT = "TIMEOUT"
@@ -112,19 +115,44 @@ def _rrtype(value: RRType | str) -> RRType:
         raise InvalidRecordError(f"unsupported record type {value!r}; use one of {known}") from None
 
 
+def _address(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(ipaddress.ip_address(value.strip() if isinstance(value, str) else value))
+    except ValueError:
+        raise InvalidRecordError(f"a server is an IP address, not {value!r}") from None
+
+
+def _glue(values: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        dict.fromkeys(
+            (canonical_name(name), str(ipaddress.ip_address(addr))) for name, addr in values
+        )
+    )
+
+
 @frozen
 class Query:
-    """One DNS question: a canonical absolute name and a record type.
+    """One DNS question: a canonical absolute name, a record type, and maybe a server.
+
+    With no ``server``, the resolver answers as a recursive resolver would.
+    With a ``server`` (an IP address), the question goes to that server alone,
+    without recursion, as a registry's checker asks each authoritative server.
 
     >>> Query("PEC.Example.IT", "mx")
-    Query(name='pec.example.it.', rdtype=<RRType.MX: 'MX'>)
+    Query(name='pec.example.it.', rdtype=<RRType.MX: 'MX'>, server=None)
+    >>> str(Query("pec.example.it", "MX", server="192.0.2.53"))
+    'pec.example.it. MX @192.0.2.53'
     """
 
     name: str = field(converter=canonical_name)
     rdtype: RRType = field(converter=_rrtype)
+    server: str | None = field(default=None, converter=_address)
 
     def __str__(self) -> str:
-        return f"{self.name} {self.rdtype}"
+        at = f" @{self.server}" if self.server else ""
+        return f"{self.name} {self.rdtype}{at}"
 
 
 def _preference(value: int) -> int:
@@ -231,6 +259,10 @@ class Answer:
         server: the server that answered, where known (``"192.0.2.53#53"``).
         authoritative: the AA flag of that answer, where known.
         detail: a short text on a failure (the exception, the rcode).
+        zone: on a ``REFERRAL``, the zone delegated (the cut at or above the name).
+        referral: on a ``REFERRAL``, the name servers the zone is delegated to.
+        glue: on a ``REFERRAL``, the addresses the referral gave for them,
+            as ``(name, address)`` pairs.
     """
 
     query: Query
@@ -240,6 +272,9 @@ class Answer:
     server: str | None = None
     authoritative: bool | None = None
     detail: str = field(default="", converter=safe_text)
+    zone: str | None = field(default=None, converter=converters.optional(canonical_name))
+    referral: tuple[str, ...] = field(default=(), converter=_names)
+    glue: tuple[tuple[str, str], ...] = field(default=(), converter=_glue)
 
     def __attrs_post_init__(self) -> None:
         records = tuple(dict.fromkeys(canonical_rdata(self.query.rdtype, r) for r in self.records))
@@ -248,6 +283,11 @@ class Answer:
             raise InvalidRecordError(
                 f"an {self.outcome} answer to {self.query} cannot hold {len(self.records)} records;"
                 " ANSWER holds at least one and every other outcome none"
+            )
+        if (self.outcome is Outcome.REFERRAL) != bool(self.referral):
+            raise InvalidRecordError(
+                f"an {self.outcome} answer to {self.query} cannot list {len(self.referral)} name"
+                " servers; REFERRAL lists at least one and every other outcome none"
             )
 
     @property
@@ -262,7 +302,12 @@ class Answer:
 
     def __str__(self) -> str:
         via = "".join(f" -> {alias}" for alias in self.aliases)
-        data = ", ".join(self.records) if self.records else str(self.outcome)
+        if self.records:
+            data = ", ".join(self.records)
+        elif self.referral:
+            data = f"REFERRAL to {', '.join(self.referral)}"
+        else:
+            data = str(self.outcome)
         return f"{self.query}{via}: {data}"
 
 
@@ -286,6 +331,28 @@ class HostLookup:
 
 
 @frozen
+class ServerProbe:
+    """One authoritative name server, asked directly for the PEC name's MX.
+
+    Attributes:
+        name: the name server's host name, canonical.
+        address: the address asked, or ``None`` when no address was found.
+        mx: its answer (``mx.query.server`` is ``address``), or ``None``
+            when it could not be asked.
+    """
+
+    name: str
+    address: str | None = None
+    mx: Answer | None = None
+
+    @property
+    def label(self) -> str:
+        """How messages name the server: ``ns1.example.net (192.0.2.53)``."""
+        host = self.name[:-1]
+        return f"{host} ({self.address})" if self.address else host
+
+
+@frozen
 class Observation:
     """Everything the DNS said about one domain: plain data, judged later by rules.
 
@@ -298,6 +365,13 @@ class Observation:
         pec_ns: the NS answer for the PEC name: records when it is delegated (P4.2).
         hosts: address look-ups of every MX host of the PEC name and of the
             policy's MX host, which doubles as a check of the checker's own resolver.
+        ns_hosts: address look-ups of the name servers probed.
+        parent_probes: the registrable domain's servers, each asked for the
+            PEC name's MX directly (P6.1); a referral there means the PEC
+            name is a zone of its own.
+        child_probes: the PEC zone's servers named by that referral, each
+            asked the same (empty when the PEC name is not delegated).
+        child_ns: the PEC zone's own NS set, asked of one of its servers.
     """
 
     domain: Domain
@@ -307,20 +381,39 @@ class Observation:
     domain_ns: Answer
     pec_ns: Answer
     hosts: tuple[HostLookup, ...] = ()
+    ns_hosts: tuple[HostLookup, ...] = ()
+    parent_probes: tuple[ServerProbe, ...] = ()
+    child_probes: tuple[ServerProbe, ...] = ()
+    child_ns: Answer | None = None
 
     def host(self, name: str) -> HostLookup | None:
         """The address look-up of one host, or ``None`` if none was made."""
         return next((h for h in self.hosts if h.host == name), None)
 
     @property
+    def delegated(self) -> bool:
+        """Whether a server of the registrable domain referred the PEC name elsewhere."""
+        return any(
+            p.mx is not None and p.mx.outcome is Outcome.REFERRAL for p in self.parent_probes
+        )
+
+    @property
+    def authoritative_probes(self) -> tuple[ServerProbe, ...]:
+        """The probes of the servers that should answer for the PEC name."""
+        return self.child_probes if self.delegated else self.parent_probes
+
+    @property
     def answers(self) -> tuple[Answer, ...]:
         """Every answer observed, in the order they were asked for."""
+        probes = (*self.parent_probes, *self.child_probes)
         return (
             self.pec_mx,
             self.domain_mx,
             self.domain_ns,
             self.pec_ns,
-            *(a for h in self.hosts for a in h.answers),
+            *(a for h in (*self.hosts, *self.ns_hosts) for a in h.answers),
+            *(p.mx for p in probes if p.mx is not None),
+            *((self.child_ns,) if self.child_ns is not None else ()),
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pecdns._codes import CATALOGUE, render
-from pecdns._models import Answer, Finding, MXRecord, Observation, Outcome
+from pecdns._models import Answer, Finding, MXRecord, Observation, Outcome, ServerProbe
 from pecdns._names import is_at_or_below, looks_like_ip
 
 if TYPE_CHECKING:
@@ -240,6 +240,140 @@ def mx_targets(obs: Observation, policy: Policy) -> Iterator[Finding]:
         )
 
 
+_NO_RESPONSE = frozenset({Outcome.TIMEOUT, Outcome.ERROR})
+
+
+def _server_fault(
+    probe: ServerProbe, obs: Observation, policy: Policy, zone: str, *, referral_ok: bool
+) -> Finding | None:
+    """Classify one server's direct answer as Zonemaster's MX test case does."""
+    server = probe.label
+    if probe.mx is None:
+        lookup = next((h for h in obs.ns_hosts if h.host == probe.name), None)
+        answers = lookup.answers if lookup else ()
+        failed = next((a for a in answers if a.outcome.is_failure), None)
+        if failed is not None:
+            return _finding(
+                "NS_ADDRESS_UNKNOWN",
+                obs,
+                policy,
+                answers,
+                server=server,
+                zone=zone,
+                outcome=failed.outcome,
+                detail=_detail(failed),
+            )
+        return _finding("NS_NO_ADDRESS", obs, policy, answers, server=server, zone=zone)
+    answer = probe.mx
+    if answer.outcome in _NO_RESPONSE:
+        return _finding(
+            "SERVER_NO_RESPONSE",
+            obs,
+            policy,
+            [answer],
+            server=server,
+            outcome=answer.outcome,
+            detail=_detail(answer),
+        )
+    if answer.outcome in {Outcome.REFUSED, Outcome.SERVFAIL}:
+        reason = f"it answers {answer.outcome}"
+    elif answer.outcome is Outcome.REFERRAL:
+        if referral_ok:
+            return None
+        reason = f"it refers the name to {_listed(map(_bare, answer.referral))}"
+    elif answer.authoritative is False:
+        reason = "its answer lacks the AA flag"
+    else:
+        return None
+    return _finding(
+        "LAME_DELEGATION", obs, policy, [answer], server=server, zone=zone, reason=reason
+    )
+
+
+def _mx_view(answer: Answer) -> str:
+    return ", ".join(answer.records) if answer.records else str(answer.outcome)
+
+
+def name_servers(obs: Observation, policy: Policy) -> Iterator[Finding]:
+    """P6.1 and P6.2 as a registry's checker sees them: every server, asked directly."""
+    domain, pec = obs.domain.name, _bare(obs.pec_name)
+    if obs.domain_ns.outcome is Outcome.NXDOMAIN:
+        yield _finding(
+            "NS_NOT_DEFINED", obs, policy, [obs.domain_ns], zone=domain, outcome="NXDOMAIN"
+        )
+    if obs.child_ns is not None and obs.child_ns.outcome is Outcome.NODATA:
+        yield _finding("NS_NOT_DEFINED", obs, policy, [obs.child_ns], zone=pec, outcome="NODATA")
+    for probes, zone, referral_ok in (
+        (obs.parent_probes, domain, True),
+        (obs.child_probes, pec, False),
+    ):
+        for probe in probes:
+            fault = _server_fault(probe, obs, policy, zone, referral_ok=referral_ok)
+            if fault is not None:
+                yield fault
+    yield from _compare_servers(obs, policy)
+    if obs.delegated:
+        yield from _delegation(obs, policy)
+
+
+def _compare_servers(obs: Observation, policy: Policy) -> Iterator[Finding]:
+    """P6.2 on every server: the authoritative servers must give the same MX."""
+    answering = [
+        p.mx
+        for p in obs.authoritative_probes
+        if p.mx is not None
+        and p.mx.outcome in {Outcome.ANSWER, Outcome.NODATA, Outcome.NXDOMAIN}
+        and p.mx.authoritative is not False
+    ]
+    views = {_mx_view(a): a for a in answering}
+    if len(views) < 2:
+        return
+    zone = _bare(obs.pec_name) if obs.delegated else obs.domain.name
+    with_mx = [a for a in answering if a.outcome is Outcome.ANSWER]
+    without = [a for a in answering if a.outcome is not Outcome.ANSWER]
+    if with_mx and without and len({_mx_view(a) for a in with_mx}) == 1:
+        yield _finding(
+            "MX_ON_SOME_SERVERS",
+            obs,
+            policy,
+            answering,
+            zone=zone,
+            with_mx=_listed(a.query.server for a in with_mx),
+            without_mx=_listed(a.query.server for a in without),
+            found=_mx_view(with_mx[0]),
+            other=_listed(dict.fromkeys(str(a.outcome) for a in without)),
+        )
+        return
+    listed = "; ".join(f"{a.query.server}: {_mx_view(a)}" for a in answering)
+    yield _finding("SERVERS_DISAGREE", obs, policy, answering, zone=zone, answers=listed)
+
+
+def _delegation(obs: Observation, policy: Policy) -> Iterator[Finding]:
+    """The referral for the PEC zone: NS sets that match, and glue where it is needed."""
+    referrals = [
+        p.mx for p in obs.parent_probes if p.mx is not None and p.mx.outcome is Outcome.REFERRAL
+    ]
+    delegation = sorted({ns for r in referrals for ns in r.referral})
+    child = obs.child_ns
+    if (
+        child is not None
+        and child.outcome is Outcome.ANSWER
+        and sorted(child.records) != delegation
+    ):
+        yield _finding(
+            "NS_MISMATCH",
+            obs,
+            policy,
+            [*referrals[:1], child],
+            delegation=_listed(map(_bare, delegation)),
+            child=_listed(map(_bare, sorted(child.records))),
+        )
+    glued = {name for r in referrals for name, _ in r.glue}
+    for ns in delegation:
+        if is_at_or_below(ns, obs.pec_name) and ns not in glued:
+            yield _finding("MISSING_GLUE", obs, policy, referrals[:1], server=_bare(ns))
+
+
 def setup(obs: Observation, policy: Policy) -> Iterator[Finding]:
     """P4: who serves the PEC name: the provider's name servers, a delegation, or others."""
     if _is_delegated(obs):
@@ -263,7 +397,7 @@ def setup(obs: Observation, policy: Policy) -> Iterator[Finding]:
     )
 
 
-RULES = (reachability, mx_record, third_level, no_hybrid, mx_targets, setup)
+RULES = (reachability, name_servers, mx_record, third_level, no_hybrid, mx_targets, setup)
 """Every rule, in the order their findings are reported within a severity."""
 
 

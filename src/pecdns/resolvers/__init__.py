@@ -1,6 +1,8 @@
 """Where DNS answers come from: the Resolver protocol and its backends.
 
-- :class:`DnsResolver`: the real DNS, through dnspython.
+- :class:`DnsResolver`: the real DNS, through a recursive resolver (dnspython).
+- :class:`IterativeResolver`: the real DNS, walking the delegations itself
+  from the root (or given hints) and trusting only authoritative answers.
 - :class:`ZoneResolver`: offline, from BIND zone files or zone text.
 - :class:`pecdns.testing.FakeResolver`: from a mapping or a handler, for tests.
 
@@ -13,7 +15,18 @@ from __future__ import annotations
 
 from pecdns._models import Answer, Outcome, Query, RRType
 from pecdns.resolvers._dnspython import DnsResolver
+from pecdns.resolvers._iterative import ROOT_HINTS, IterativeResolver
 from pecdns.resolvers._protocol import Resolver
 from pecdns.resolvers._zone import ZoneResolver
 
-__all__ = ["Answer", "DnsResolver", "Outcome", "Query", "RRType", "Resolver", "ZoneResolver"]
+__all__ = [
+    "ROOT_HINTS",
+    "Answer",
+    "DnsResolver",
+    "IterativeResolver",
+    "Outcome",
+    "Query",
+    "RRType",
+    "Resolver",
+    "ZoneResolver",
+]

@@ -14,6 +14,7 @@ import dns.resolver
 
 from pecdns._models import Answer, Outcome, Query
 from pecdns.exceptions import InvalidRecordError
+from pecdns.resolvers._wire import ask
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -52,13 +53,28 @@ def _failure(query: Query, exc: dns.resolver.NoNameservers) -> Answer:
     return Answer(query, outcome, detail=detail)
 
 
+def _recursive_failure(query: Query, exc: dns.exception.DNSException) -> Answer:
+    """The Answer for a question the recursive resolver could not answer."""
+    if isinstance(exc, dns.resolver.NXDOMAIN):
+        responses: dict[dns.name.Name, dns.message.Message] = exc.kwargs.get("responses", {})
+        response = next(iter(responses.values()), None)
+        return Answer(query, Outcome.NXDOMAIN, aliases=_aliases(response))
+    if isinstance(exc, dns.resolver.NoNameservers):
+        return _failure(query, exc)
+    if isinstance(exc, dns.exception.Timeout):
+        return Answer(query, Outcome.TIMEOUT, detail=str(exc))
+    return Answer(query, Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}")
+
+
 class DnsResolver:
     """Answers from the real DNS through a dnspython stub resolver.
 
     With no ``nameservers`` it uses the system's resolver configuration
     (``/etc/resolv.conf``); otherwise it asks the given addresses, on ``port``.
     A stub resolver trusts the recursive resolver it asks; the AA flag and the
-    server are kept in each answer's evidence.
+    server are kept in each answer's evidence. Questions addressed to one
+    server (``Query.server``) are sent there directly, on the same ``port``;
+    :class:`IterativeResolver` also walks the delegations itself.
 
     Args:
         nameservers: IP addresses of recursive resolvers to ask, or ``None``.
@@ -102,22 +118,19 @@ class DnsResolver:
         )
 
     def resolve(self, query: Query) -> Answer:
-        """Ask the configured resolvers one question; never raises for DNS failures."""
+        """Ask the configured resolvers one question; never raises for DNS failures.
+
+        A question with a ``server`` goes to that server alone, without recursion.
+        """
+        if query.server is not None:
+            return ask(query, query.server, port=self.port, timeout=self.timeout)
         rdtype = dns.rdatatype.from_text(query.rdtype.value)
         try:
             result = self._resolver.resolve(
                 query.name, rdtype, raise_on_no_answer=False, search=False
             )
-        except dns.resolver.NXDOMAIN as exc:
-            responses: dict[dns.name.Name, dns.message.Message] = exc.kwargs.get("responses", {})
-            response = next(iter(responses.values()), None)
-            return Answer(query, Outcome.NXDOMAIN, aliases=_aliases(response))
-        except dns.resolver.NoNameservers as exc:
-            return _failure(query, exc)
-        except dns.exception.Timeout as exc:
-            return Answer(query, Outcome.TIMEOUT, detail=str(exc))
         except dns.exception.DNSException as exc:
-            return Answer(query, Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}")
+            return _recursive_failure(query, exc)
         response = result.response
         server = f"{result.nameserver}#{result.port}"
         authoritative = bool(response.flags & dns.flags.AA)

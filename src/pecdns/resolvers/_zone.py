@@ -200,6 +200,15 @@ class _Zone:
             return self._data(wildcard, rdtype)
         return None
 
+    def glue(self, servers: dns.rdataset.Rdataset) -> list[tuple[str, str]]:
+        """The addresses this zone holds for a delegation's servers (its glue)."""
+        found = []
+        for rd in servers:
+            for rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
+                rdataset = self.zone.get_rdataset(rd.target, rdtype)
+                found += [(_text(rd.target), a.to_text()) for a in rdataset or ()]
+        return found
+
     def _data(self, owner: dns.name.Name, rdtype: dns.rdatatype.RdataType) -> _Data | _Alias:
         node = self.zone.get_node(owner)
         if node is None:
@@ -342,7 +351,12 @@ class ZoneResolver:
         return None
 
     def resolve(self, query: Query) -> Answer:
-        """Answer one question from the loaded zones."""
+        """Answer one question from the loaded zones.
+
+        A question with a ``server`` is answered as one server loading every
+        zone would: at a delegation whose child zone is not loaded, with a
+        referral (its NS and glue) instead of a failure.
+        """
         rdtype = dns.rdatatype.from_text(query.rdtype.value)
         start = name = dns.name.from_text(query.name)
         chain: list[dns.name.Name] = []
@@ -376,6 +390,17 @@ def _conclude(
         return _answer(query, Outcome.NXDOMAIN, chain, zone, authoritative=True)
     if isinstance(step, _Referral):
         servers = [rd.to_text() for rd in step.servers]
+        if query.server is not None:
+            return Answer(
+                query,
+                Outcome.REFERRAL,
+                aliases=tuple(n.to_text() for n in chain),
+                server=zone.server,
+                authoritative=False,
+                zone=_text(step.cut),
+                referral=servers,
+                glue=zone.glue(step.servers),
+            )
         if query.rdtype is RRType.NS and name == step.cut:
             return _answer(query, Outcome.ANSWER, chain, zone, servers, authoritative=False)
         detail = (

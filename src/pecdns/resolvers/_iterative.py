@@ -1,0 +1,193 @@
+"""A resolver that walks the delegations itself, from hints, as a registry's checker does."""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from typing import TYPE_CHECKING
+
+from pecdns._models import Answer, Outcome, Query, RRType
+from pecdns.resolvers._wire import ask
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["ROOT_HINTS", "IterativeResolver"]
+
+ROOT_HINTS = (
+    "198.41.0.4",
+    "170.247.170.2",
+    "192.33.4.12",
+    "199.7.91.13",
+    "192.203.230.10",
+    "192.5.5.241",
+    "192.112.36.4",
+    "198.97.190.53",
+    "192.36.148.17",
+    "192.58.128.30",
+    "193.0.14.129",
+    "199.7.83.42",
+    "202.12.27.33",
+)
+"""The IPv4 addresses of the thirteen root servers (a to m), the default hints."""
+
+_MAX_STEPS = 16
+_MAX_ALIASES = 8
+_MAX_DEPTH = 4
+
+
+class IterativeResolver:
+    """Answers by walking the delegations itself, trusting only authoritative servers.
+
+    Where a stub resolver trusts whatever a recursive resolver says, this one
+    starts at ``hints`` (the root servers by default), follows referrals with
+    their glue, asks every server it is sent to without recursion, takes only
+    answers with the AA flag, and follows CNAMEs. A question with a ``server``
+    goes to that server alone. Every server is asked on ``port``, which makes
+    the whole walk testable against servers on loopback (NS records carry no
+    port).
+
+    Args:
+        hints: addresses of servers to start from, authoritative for the root
+            or for any zone above the names asked.
+        port: the port every server is asked on.
+        timeout: seconds to wait for one server's answer.
+        lifetime: seconds one question may take, the whole walk included.
+
+    >>> resolver = IterativeResolver(["127.0.0.2"], port=5300, timeout=0.5)
+    >>> resolver.hints, resolver.port
+    (('127.0.0.2',), 5300)
+    """
+
+    def __init__(
+        self,
+        hints: Sequence[str] = ROOT_HINTS,
+        *,
+        port: int = 53,
+        timeout: float = 2.0,
+        lifetime: float = 10.0,
+    ) -> None:
+        """Configure the walk; nothing is sent until :meth:`resolve`."""
+        if isinstance(hints, str):
+            raise TypeError("hints is a list of addresses, not a single str")
+        self.hints = tuple(str(ipaddress.ip_address(h)) for h in hints)
+        if not self.hints:
+            raise ValueError("give at least one hint address")
+        self.port = port
+        self.timeout = timeout
+        self.lifetime = lifetime
+        self._cuts: dict[str, tuple[str, ...]] = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"IterativeResolver(hints={list(self.hints)!r}, port={self.port},"
+            f" timeout={self.timeout}, lifetime={self.lifetime})"
+        )
+
+    def resolve(self, query: Query) -> Answer:
+        """Answer one question by walking from the hints, or ask its server directly."""
+        if query.server is not None:
+            return ask(query, query.server, port=self.port, timeout=self.timeout)
+        deadline = time.monotonic() + self.lifetime
+        answer = self._walk(query.name, query.rdtype, deadline, depth=0)
+        aliases = list(answer.aliases)
+        while (
+            answer.outcome is Outcome.NODATA
+            and aliases
+            and query.rdtype is not RRType.CNAME
+            and len(aliases) <= _MAX_ALIASES
+        ):
+            answer = self._walk(aliases[-1], query.rdtype, deadline, depth=0)
+            if len(answer.aliases) + len(aliases) > _MAX_ALIASES or set(answer.aliases) & set(
+                aliases
+            ):
+                return Answer(
+                    query,
+                    Outcome.SERVFAIL,
+                    aliases=aliases,
+                    detail="CNAME chain too long or looping",
+                )
+            aliases += answer.aliases
+        return Answer(
+            query,
+            answer.outcome,
+            answer.records,
+            aliases=aliases,
+            server=answer.server,
+            authoritative=answer.authoritative,
+            detail=answer.detail,
+        )
+
+    def _start(self, name: str) -> tuple[str, tuple[str, ...]]:
+        """The closest zone cut known at or above ``name``, and its servers' addresses."""
+        labels = name[:-1].split(".")
+        for i in range(len(labels)):
+            cut = ".".join(labels[i:]) + "."
+            if cut in self._cuts:
+                return cut, self._cuts[cut]
+        return ".", self.hints
+
+    def _walk(self, name: str, rdtype: RRType, deadline: float, depth: int) -> Answer:
+        zone, servers = self._start(name)
+        failures: list[Answer] = []
+        for _ in range(_MAX_STEPS):
+            answer = self._ask_any(Query(name, rdtype), servers, deadline, failures)
+            if answer is None:
+                break
+            if answer.outcome is not Outcome.REFERRAL:
+                return answer
+            if answer.zone is None or not _strictly_below(answer.zone, zone):
+                detail = f"{answer.server} referred back up to {answer.zone} from {zone}"
+                return Answer(Query(name, rdtype), Outcome.SERVFAIL, detail=detail)
+            zone = answer.zone
+            addresses = self._addresses(answer, deadline, depth)
+            if not addresses:
+                detail = f"no address for the name servers {', '.join(answer.referral)}"
+                return Answer(Query(name, rdtype), Outcome.SERVFAIL, detail=detail)
+            self._cuts[zone] = addresses
+            servers = addresses
+        detail = "; ".join(f"{a.server}: {a.detail or a.outcome}" for a in failures[-4:])
+        outcome = failures[-1].outcome if failures else Outcome.SERVFAIL
+        if outcome is Outcome.REFERRAL or not outcome.is_failure:
+            outcome = Outcome.SERVFAIL
+        return Answer(Query(name, rdtype), outcome, detail=detail or "no server answered")
+
+    def _ask_any(
+        self, query: Query, servers: tuple[str, ...], deadline: float, failures: list[Answer]
+    ) -> Answer | None:
+        """Ask the servers in turn; the first usable answer wins, failures are kept."""
+        for address in servers:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                failures.append(Answer(query, Outcome.TIMEOUT, detail="time budget spent"))
+                return None
+            answer = ask(
+                Query(query.name, query.rdtype, server=address),
+                address,
+                port=self.port,
+                timeout=min(self.timeout, remaining),
+            )
+            usable = answer.outcome in {Outcome.ANSWER, Outcome.NXDOMAIN, Outcome.REFERRAL} or (
+                answer.outcome is Outcome.NODATA and answer.authoritative
+            )
+            if usable:
+                return answer
+            failures.append(answer)
+        return None
+
+    def _addresses(self, referral: Answer, deadline: float, depth: int) -> tuple[str, ...]:
+        """Addresses of a referral's servers: the glue, else looked up (bounded depth)."""
+        glued = tuple(dict.fromkeys(address for _, address in referral.glue))
+        if glued or depth >= _MAX_DEPTH:
+            return glued
+        found: list[str] = []
+        for name in referral.referral:
+            answer = self._walk(name, RRType.A, deadline, depth + 1)
+            found += answer.records
+            if found:
+                break
+        return tuple(found)
+
+
+def _strictly_below(name: str, parent: str) -> bool:
+    return (parent == "." and name != ".") or name.endswith("." + parent)

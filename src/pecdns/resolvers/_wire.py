@@ -1,0 +1,114 @@
+"""One question to one server, over UDP (and TCP when truncated), classified.
+
+Shared by the dnspython backends: the response is judged the way a registry's
+checker judges it (RCODE, AA flag, answer, referral), and every fault -- no
+answer, garbage, a wrong message ID, a CNAME loop -- becomes an Answer whose
+outcome and detail say what happened, never an exception.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.query
+import dns.rcode
+import dns.rdatatype
+
+from pecdns._models import Answer, Outcome, Query
+from pecdns.exceptions import InvalidRecordError
+
+__all__ = ["ask", "classify"]
+
+
+def _glue(response: dns.message.Message, names: list[str]) -> list[tuple[str, str]]:
+    wanted = {dns.name.from_text(n) for n in names}
+    return [
+        (str(rrset.name), rd.to_text())
+        for rrset in response.additional
+        if rrset.name in wanted and rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA)
+        for rd in rrset
+    ]
+
+
+def _referral(response: dns.message.Message, qname: dns.name.Name) -> tuple[str, list[str]]:
+    """The zone and NS names of a downward referral for ``qname`` in the authority section."""
+    for rrset in response.authority:
+        if rrset.rdtype == dns.rdatatype.NS and qname.is_subdomain(rrset.name):
+            return str(rrset.name), [str(rd.target) for rd in rrset]
+    return ".", []
+
+
+_RCODES = {
+    dns.rcode.NXDOMAIN: Outcome.NXDOMAIN,
+    dns.rcode.SERVFAIL: Outcome.SERVFAIL,
+    dns.rcode.REFUSED: Outcome.REFUSED,
+}
+
+# Faults while asking, most specific first: (exception, outcome, what to say).
+_FAULTS: tuple[tuple[type[Exception], Outcome, str], ...] = (
+    (dns.exception.Timeout, Outcome.TIMEOUT, "no answer in time"),
+    (dns.message.Truncated, Outcome.ERROR, "truncated answer over TCP"),
+    (dns.query.BadResponse, Outcome.ERROR, "the response does not match the question"),
+    (dns.query.UnexpectedSource, Outcome.ERROR, "an answer from another address"),
+    (InvalidRecordError, Outcome.ERROR, "malformed answer"),
+    (OSError, Outcome.ERROR, "network error"),
+    (Exception, Outcome.ERROR, "malformed response"),
+)
+
+
+def classify(query: Query, response: dns.message.Message, server: str) -> Answer:
+    """Turn one server's response into an Answer for ``query``.
+
+    Raises:
+        InvalidRecordError: the records in the response cannot be held by an Answer.
+    """
+    authoritative = bool(response.flags & dns.flags.AA)
+    answer = functools.partial(Answer, query, server=server, authoritative=authoritative)
+    try:
+        chain = response.resolve_chaining()  # type: ignore[attr-defined]
+    except dns.message.ChainTooLong:
+        return answer(Outcome.SERVFAIL, detail="CNAME chain too long or looping")
+    except dns.exception.DNSException as exc:
+        return answer(Outcome.ERROR, detail=f"unusable response: {exc}")
+    aliases = [str(rrset[0].target) for rrset in chain.cnames]
+    rcode = response.rcode()
+    if rcode != dns.rcode.NOERROR:
+        outcome = _RCODES.get(rcode, Outcome.ERROR)
+        nxdomain = outcome is Outcome.NXDOMAIN
+        detail = "" if nxdomain else f"RCODE {dns.rcode.to_text(rcode)}"
+        return answer(outcome, aliases=aliases if nxdomain else [], detail=detail)
+    if chain.answer is not None:
+        return answer(Outcome.ANSWER, [rd.to_text() for rd in chain.answer], aliases=aliases)
+    zone, names = _referral(response, chain.canonical_name)
+    if names and not authoritative and not aliases:
+        glue = _glue(response, names)
+        return answer(Outcome.REFERRAL, zone=zone, referral=names, glue=glue)
+    return answer(Outcome.NODATA, aliases=aliases)
+
+
+def ask(
+    query: Query, address: str, *, port: int, timeout: float, recursion: bool = False
+) -> Answer:
+    """Ask one server one question; truncated UDP answers are asked again over TCP.
+
+    Never raises for what the network or the server does: a fault is an Answer
+    whose outcome and detail name it.
+    """
+    server = f"{address}#{port}"
+    message = dns.message.make_query(
+        query.name, dns.rdatatype.from_text(query.rdtype.value), use_edns=0, payload=1232
+    )
+    if not recursion:
+        message.flags &= ~dns.flags.RD
+    try:
+        response = dns.query.udp(message, address, timeout=timeout, port=port)
+        if response.flags & dns.flags.TC:
+            response = dns.query.tcp(message, address, timeout=timeout, port=port)
+        return classify(query, response, server)
+    except Exception as exc:  # noqa: BLE001 -- every fault becomes evidence, see _FAULTS
+        outcome, what = next((o, w) for kind, o, w in _FAULTS if isinstance(exc, kind))
+        return Answer(query, outcome, server=server, detail=f"{what}: {type(exc).__name__} {exc}")
