@@ -14,25 +14,65 @@ True
 
 from __future__ import annotations
 
+from pecdns._advice import Advice, Setup, setup_advice
 from pecdns._check import check
 from pecdns._domain import Domain, registrable_domain
+from pecdns._lifecycle import (
+    Certification,
+    CertificationStatus,
+    DailyResult,
+    DailyRun,
+    Transition,
+    apply_check,
+    daily_check,
+)
 from pecdns._models import Finding, MXRecord, Observation, Report, Severity, Verdict
+from pecdns._order import (
+    HostingPackage,
+    Onboarding,
+    OnboardingStep,
+    Order,
+    OrderChannel,
+    OrderStatus,
+)
 from pecdns._policy import ARUBA, Policy
-from pecdns.exceptions import InvalidDomainError, InvalidRecordError, PecdnsError
+from pecdns.exceptions import (
+    InvalidDomainError,
+    InvalidRecordError,
+    LifecycleError,
+    PecdnsError,
+)
 
 __all__ = [
     "ARUBA",
+    "Advice",
+    "Certification",
+    "CertificationStatus",
+    "DailyResult",
+    "DailyRun",
     "Domain",
     "Finding",
+    "HostingPackage",
     "InvalidDomainError",
     "InvalidRecordError",
+    "LifecycleError",
     "MXRecord",
     "Observation",
+    "Onboarding",
+    "OnboardingStep",
+    "Order",
+    "OrderChannel",
+    "OrderStatus",
     "PecdnsError",
     "Policy",
     "Report",
+    "Setup",
     "Severity",
+    "Transition",
     "Verdict",
+    "apply_check",
     "check",
+    "daily_check",
     "registrable_domain",
+    "setup_advice",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from attrs import field, frozen
@@ -33,9 +34,9 @@ def _names(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(canonical_name(v) for v in values))
 
 
-def _severities(values: Mapping[str, Severity] | Iterable[tuple[str, Severity]]) -> tuple[
-    tuple[str, Severity], ...
-]:
+def _severities(
+    values: Mapping[str, Severity] | Iterable[tuple[str, Severity]],
+) -> tuple[tuple[str, Severity], ...]:
     pairs = dict(values.items() if isinstance(values, Mapping) else values)
     unknown = sorted(set(pairs) - set(CATALOGUE))
     if unknown:
@@ -45,6 +46,49 @@ def _severities(values: Mapping[str, Severity] | Iterable[tuple[str, Severity]])
 
 def _preference(value: int) -> int:
     return MXRecord(value, "x.invalid").preference
+
+
+def payment_method_key(method: str) -> str:
+    """The spelling under which a payment method is looked up: case and spacing ignored."""
+    if not isinstance(method, str) or not method.strip():
+        raise ValueError(
+            f"a payment method is a non-empty name such as 'credit card', not {method!r}"
+        )
+    return " ".join(method.split()).casefold()
+
+
+def _duration(value: timedelta) -> timedelta:
+    if not isinstance(value, timedelta) or value < timedelta(0):
+        raise ValueError(
+            f"a delay is a timedelta of zero or more, such as timedelta(hours=12), not {value!r}"
+        )
+    return value
+
+
+def _payment_delays(
+    values: Mapping[str, timedelta] | Iterable[tuple[str, timedelta]],
+) -> tuple[tuple[str, timedelta], ...]:
+    pairs = values.items() if isinstance(values, Mapping) else values
+    delays: dict[str, timedelta] = {}
+    for method, delay in pairs:
+        key = payment_method_key(method)
+        if key in delays:
+            raise ValueError(
+                f"the payment method {method!r} is given twice (case and spacing are ignored)"
+            )
+        delays[key] = _duration(delay)
+    return tuple(sorted(delays.items()))
+
+
+def _notice_period(value: timedelta | None) -> timedelta | None:
+    if value is None:
+        return None
+    if not isinstance(value, timedelta) or value.days < 1 or value != timedelta(days=value.days):
+        raise ValueError(
+            "the notice period counts whole days, the check being daily: give None (no notice)"
+            f" or a timedelta such as timedelta(days=7), not {value!r}"
+        )
+    return value
 
 
 @frozen
@@ -67,6 +111,15 @@ class Policy:
             its dedicated-server and cloud offers (P10).
         severities: per-code re-grading of findings, as Zonemaster's profiles allow.
         remedy_ttl: the TTL written in remedy zone lines.
+        activation_delay: how long after the provider registers the payment the
+            service is activated (P2: about 12 hours).
+        payment_delays: how long registering the payment takes, per payment
+            method (P2 says it depends on the method but gives no figures, so
+            none is set; give a mapping such as ``{"bank transfer": timedelta(days=2)}``).
+        notice_period: the days a holder has, from the notice of a failed daily
+            check, to fix it before suspension; ``None`` (the seeds' rule, P7)
+            suspends at the first failed check. Aruba's current public guide
+            gives 7 days: ``timedelta(days=7)``.
 
     >>> from attrs import evolve
     >>> strict = evolve(ARUBA, severities={"MX_WRONG_PREFERENCE": Severity.ERROR})
@@ -91,6 +144,9 @@ class Policy:
     outside_mail_domains: tuple[str, ...] = field(default=(), converter=_names)
     severities: tuple[tuple[str, Severity], ...] = field(default=(), converter=_severities)
     remedy_ttl: int = 3600
+    activation_delay: timedelta = field(default=timedelta(hours=12), converter=_duration)
+    payment_delays: tuple[tuple[str, timedelta], ...] = field(default=(), converter=_payment_delays)
+    notice_period: timedelta | None = field(default=None, converter=_notice_period)
 
     def severity(self, code: str) -> Severity:
         """The severity this policy gives a finding code."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["InvalidDomainError", "InvalidRecordError", "PecdnsError"]
+__all__ = ["InvalidDomainError", "InvalidRecordError", "LifecycleError", "PecdnsError"]
 
 
 class PecdnsError(Exception):
@@ -26,4 +26,15 @@ class InvalidRecordError(PecdnsError, ValueError):
 
     Raised when building records for a fake or a zone, never for data read
     from DNS during a check (that becomes a finding instead).
+    """
+
+
+class LifecycleError(PecdnsError, ValueError):
+    """A step the life of a PEC domain does not allow (P1-P3, P6-P8).
+
+    Raised for an order the provider would refuse (a package outside P11, the
+    customer area without an active domain), an onboarding step out of turn
+    (a mailbox before the Postmaster password, P3), a naive datetime, and a
+    check that cannot be applied (dated before the last one, or for another
+    domain). The message says what was asked and what would be allowed.
     """
