@@ -90,8 +90,15 @@ MX_QUERY = Query("pec.example.it", RRType.MX)
 
 def test_answer_canonicalises_records_whoever_built_it() -> None:
     answer = Answer(MX_QUERY, Outcome.ANSWER, ["20 B.example.", "10 A.example.", "10 a.example."])
-    assert answer.records == ("20 b.example.", "10 a.example.")
+    assert answer.records == ("10 a.example.", "20 b.example.")
     assert [str(r) for r in answer.mx] == ["10 a.example.", "20 b.example."]
+
+
+def test_answers_with_the_same_rrset_in_another_order_are_equal() -> None:
+    a = Answer(MX_QUERY, Outcome.ANSWER, ["5 z.example.", "10 a.example."])
+    b = Answer(MX_QUERY, Outcome.ANSWER, ["10 a.example.", "5 z.example."])
+    assert a == b
+    assert a.records == ("5 z.example.", "10 a.example.")
 
 
 def test_answer_outcome_must_agree_with_its_records() -> None:

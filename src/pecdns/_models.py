@@ -253,7 +253,9 @@ class Answer:
         query: the question asked.
         outcome: how it ended.
         records: the answer's data for the asked type, in canonical text
-            (``"10 mx.pec.aruba.it."``, ``"192.0.2.1"``, ``"ns1.example.it."``).
+            (``"10 mx.pec.aruba.it."``, ``"192.0.2.1"``, ``"ns1.example.it."``)
+            and canonical order (MX by preference, the rest by text), since an
+            RRset has no order of its own.
         aliases: the CNAME chain followed, from the query name on (empty
             when the name is no alias).
         server: the server that answered, where known (``"192.0.2.53#53"``).
@@ -277,8 +279,13 @@ class Answer:
     glue: tuple[tuple[str, str], ...] = field(default=(), converter=_glue)
 
     def __attrs_post_init__(self) -> None:
-        records = tuple(dict.fromkeys(canonical_rdata(self.query.rdtype, r) for r in self.records))
-        object.__setattr__(self, "records", records)  # canonical text, whoever built the answer
+        unique = {canonical_rdata(self.query.rdtype, r) for r in self.records}
+        if self.query.rdtype is RRType.MX:
+            records = tuple(str(r) for r in sorted(MXRecord.from_text(r) for r in unique))
+        else:
+            records = tuple(sorted(unique))
+        # Canonical text in canonical order, whoever built the answer: an RRset is a set.
+        object.__setattr__(self, "records", records)
         if (self.outcome is Outcome.ANSWER) != bool(self.records):
             raise InvalidRecordError(
                 f"an {self.outcome} answer to {self.query} cannot hold {len(self.records)} records;"
