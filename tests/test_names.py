@@ -38,9 +38,8 @@ def test_control_characters_in_names_come_out_escaped() -> None:
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("", "not a host name"),
-        (".", "not a host name"),
-        ("@", "not a host name"),
+        ("", "not a DNS name"),
+        ("@", "not a DNS name"),
         ("a..b", "empty label"),
         (".a.b", "empty label"),
         ("a b.it", "character ' '"),
@@ -60,6 +59,13 @@ def test_malformed_names_are_refused_with_the_reason(text: str, reason: str) -> 
 def test_a_name_must_be_text() -> None:
     with pytest.raises(InvalidRecordError, match="must be a str"):
         canonical_name(42)  # type: ignore[arg-type]
+
+
+def test_the_root_is_a_name_with_no_labels_above_every_name() -> None:
+    assert canonical_name(" . ") == "."
+    assert labels(".") == ()
+    assert is_at_or_below("example.it.", ".")
+    assert not is_at_or_below(".", "it.")
 
 
 def test_a_name_is_at_or_below_itself_and_its_parents() -> None:

@@ -65,8 +65,8 @@ def _split(text: str) -> list[bytes]:
 def canonical_name(text: str) -> str:
     r"""Return the canonical absolute form of a DNS name in presentation format.
 
-    A name without a trailing dot is taken as absolute. ``"."`` and ``"@"`` are
-    not accepted here: pecdns never needs the root as a host name.
+    A name without a trailing dot is taken as absolute; ``"."`` is the root.
+    ``"@"`` (a zone file's origin) has no meaning outside a zone file.
 
     Raises:
         InvalidRecordError: the text is empty, has an empty label, a bad escape,
@@ -80,8 +80,10 @@ def canonical_name(text: str) -> str:
     if not isinstance(text, str):
         raise InvalidRecordError(f"a DNS name must be a str, not {type(text).__name__}")
     stripped = text.strip()
-    if stripped in {"", ".", "@"}:
-        raise InvalidRecordError(f"{text!r} is not a host name")
+    if stripped == ".":
+        return "."
+    if stripped in {"", "@"}:
+        raise InvalidRecordError(f"{text!r} is not a DNS name")
     raw = _split(stripped)
     wire = 1
     for label in raw:
@@ -98,8 +100,10 @@ def labels(name: str) -> tuple[str, ...]:
 
     >>> labels("pec.example.it.")
     ('pec', 'example', 'it')
+    >>> labels(".")
+    ()
     """
-    return tuple(name[:-1].split("."))
+    return tuple(name[:-1].split(".")) if name != "." else ()
 
 
 def is_at_or_below(name: str, parent: str) -> bool:
@@ -110,7 +114,7 @@ def is_at_or_below(name: str, parent: str) -> bool:
     >>> is_at_or_below("mx.pec.aruba.it.evil.example.", "aruba.it.")
     False
     """
-    return name == parent or name.endswith("." + parent)
+    return parent in {name, "."} or name.endswith("." + parent)
 
 
 def unescape(name: str) -> str:

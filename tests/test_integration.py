@@ -1,0 +1,102 @@
+"""The scenario catalogue against real NSD and Knot servers on loopback, over UDP and TCP."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from pecdns import check
+from pecdns.resolvers import DnsResolver, IterativeResolver, Outcome, Query
+from servers import Knot, Nsd, binary, free_port
+from world import (
+    NS1,
+    NS2,
+    PROVIDER,
+    ROOT,
+    SCENARIOS,
+    Scenario,
+    infrastructure,
+    ns1_zones,
+    ns2_zones,
+    provider_zones,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IterativeResolver]:
+    """Start the four servers of the scenario world; yield a resolver that walks from its root."""
+    binary("nsd")
+    binary("knotd")
+    workdir: Path = tmp_path_factory.mktemp("dns-world")
+    port = free_port([ROOT, NS1, NS2, PROVIDER])
+    servers = [
+        Nsd(ROOT, port, infrastructure(), workdir),
+        Nsd(NS1, port, ns1_zones(), workdir),
+        Knot(NS2, port, ns2_zones(), workdir),
+        Knot(PROVIDER, port, provider_zones(), workdir),
+    ]
+    try:
+        for server in servers:
+            server.start()
+        yield IterativeResolver([ROOT], port=port, timeout=0.4, lifetime=4.0)
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_scenario_on_real_servers(world: IterativeResolver, scenario: Scenario) -> None:
+    report = check(scenario.domain, resolver=world, policy=scenario.policy)
+    assert str(report.verdict) == scenario.verdict, str(report)
+    if scenario.codes_exact:
+        assert sorted(report.codes()) == sorted(scenario.codes), str(report)
+    else:
+        assert set(scenario.codes) <= set(report.codes()), str(report)
+
+
+def test_every_server_of_the_domain_is_asked_directly(world: IterativeResolver) -> None:
+    report = check("ok-parent.it", resolver=world)
+    probes = report.observation.parent_probes
+    assert sorted((p.name, p.address) for p in probes) == [
+        ("ns1.example.net.", NS1),
+        ("ns2.example.net.", NS2),
+    ]
+    for probe in probes:
+        assert probe.mx is not None
+        assert probe.mx.authoritative is True
+        assert probe.mx.server == f"{probe.address}#{world.port}"
+
+
+def test_a_delegated_pec_zone_is_followed_to_the_providers_servers(
+    world: IterativeResolver,
+) -> None:
+    report = check("ok-child.it", resolver=world)
+    obs = report.observation
+    assert obs.delegated
+    assert {p.mx.outcome for p in obs.parent_probes if p.mx} == {Outcome.REFERRAL}
+    assert sorted(p.name for p in obs.child_probes) == [
+        "dns.technorail.com.",
+        "dns2.technorail.com.",
+    ]
+    assert obs.child_ns is not None
+    assert obs.child_ns.records == ("dns.technorail.com.", "dns2.technorail.com.")
+
+
+def test_the_walk_refuses_to_trust_a_non_authoritative_server(world: IterativeResolver) -> None:
+    answer = world.resolve(Query("pec.lame.it", "MX", server=PROVIDER))
+    assert answer.outcome is Outcome.REFUSED
+
+
+def test_a_stub_resolver_pointed_at_a_parent_sees_no_answer_where_the_walk_does(
+    world: IterativeResolver,
+) -> None:
+    stub = DnsResolver([NS1], port=world.port, timeout=0.4, lifetime=1.0)
+    assert stub.resolve(Query("pec.ok-child.it", "MX")).outcome is not Outcome.ANSWER
+    assert world.resolve(Query("pec.ok-child.it", "MX")).records == ("10 mx.pec.aruba.it.",)
