@@ -17,6 +17,7 @@ PUBLIC = {
         "DailyRun",
         "Domain",
         "Finding",
+        "HostLookup",
         "HostingPackage",
         "InvalidDomainError",
         "InvalidRecordError",
@@ -31,6 +32,7 @@ PUBLIC = {
         "PecdnsError",
         "Policy",
         "Report",
+        "ServerProbe",
         "Setup",
         "Severity",
         "Transition",
@@ -52,7 +54,7 @@ PUBLIC = {
         "Resolver",
         "ZoneResolver",
     ],
-    "pecdns.testing": ["FakeResolver"],
+    "pecdns.testing": ["Data", "FakeResolver", "Handler", "Zone"],
 }
 
 

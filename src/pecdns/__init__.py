@@ -26,7 +26,16 @@ from pecdns._lifecycle import (
     apply_check,
     daily_check,
 )
-from pecdns._models import Finding, MXRecord, Observation, Report, Severity, Verdict
+from pecdns._models import (
+    Finding,
+    HostLookup,
+    MXRecord,
+    Observation,
+    Report,
+    ServerProbe,
+    Severity,
+    Verdict,
+)
 from pecdns._order import (
     HostingPackage,
     Onboarding,
@@ -52,6 +61,7 @@ __all__ = [
     "DailyRun",
     "Domain",
     "Finding",
+    "HostLookup",
     "HostingPackage",
     "InvalidDomainError",
     "InvalidRecordError",
@@ -66,6 +76,7 @@ __all__ = [
     "PecdnsError",
     "Policy",
     "Report",
+    "ServerProbe",
     "Setup",
     "Severity",
     "Transition",

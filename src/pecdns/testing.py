@@ -13,12 +13,14 @@ from pecdns._models import Answer, Outcome, Query, RRType, canonical_rdata
 from pecdns._names import canonical_name, is_at_or_below
 from pecdns.exceptions import InvalidRecordError
 
-__all__ = ["FakeResolver"]
+__all__ = ["Data", "FakeResolver", "Handler", "Zone"]
 
 Data: TypeAlias = "str | Iterable[str] | Outcome"
 """What the mapping holds for one type: record data, a list of it, or an Outcome."""
 Zone: TypeAlias = "Mapping[str, Outcome | Mapping[str, Data]]"
+"""A fake's data: names, each mapped to its records by type, or to an Outcome."""
 Handler: TypeAlias = "Callable[[Query], Answer | Outcome | Iterable[str]]"
+"""A function that answers each question: an Answer, an Outcome, or records."""
 
 _MAX_CHAIN = 8
 
@@ -86,6 +88,7 @@ class FakeResolver:
     def __init__(self, data: Zone | Handler) -> None:
         """Build a fake from a mapping of names to records, or from a handler."""
         self.queries: list[Query] = []
+        """Every question asked, in order."""
         self._handler: Handler | None = None
         self._zone: dict[str, Outcome | dict[RRType, object]] = {}
         if callable(data):
