@@ -191,3 +191,37 @@ def test_finding_text_names_severity_code_and_clause() -> None:
 def test_finding_text_without_clause() -> None:
     finding = Finding("MX_TARGET_CNAME", Severity.ERROR, None, "x.")
     assert str(finding) == "ERROR MX_TARGET_CNAME: x."
+
+
+# --- Server-directed questions and referrals ------------------------------------------
+
+
+def test_a_query_may_name_its_server_by_address() -> None:
+    query = Query("pec.example.it", "MX", server=" 2001:DB8::53 ")
+    assert query.server == "2001:db8::53"
+    assert str(query) == "pec.example.it. MX @2001:db8::53"
+
+
+def test_a_query_server_must_be_an_address() -> None:
+    with pytest.raises(InvalidRecordError, match="a server is an IP address"):
+        Query("pec.example.it", "MX", server="ns1.example.net")
+
+
+def test_a_referral_names_its_zone_servers_and_glue() -> None:
+    referral = Answer(
+        MX_QUERY,
+        Outcome.REFERRAL,
+        zone="PEC.example.it",
+        referral=["NS.pec.example.it"],
+        glue=[("ns.pec.example.it", "192.0.2.53")],
+    )
+    assert referral.zone == "pec.example.it."
+    assert referral.glue == (("ns.pec.example.it.", "192.0.2.53"),)
+    assert str(referral) == "pec.example.it. MX: REFERRAL to ns.pec.example.it."
+
+
+def test_only_a_referral_names_servers() -> None:
+    with pytest.raises(InvalidRecordError, match="REFERRAL lists at least one"):
+        Answer(MX_QUERY, Outcome.REFERRAL)
+    with pytest.raises(InvalidRecordError, match="REFERRAL lists at least one"):
+        Answer(MX_QUERY, Outcome.NODATA, referral=["ns.example."])

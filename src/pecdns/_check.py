@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
+from pecdns._budget import budget
 from pecdns._codes import UNDETERMINING, check_lang, localise
 from pecdns._domain import Domain
 from pecdns._models import Finding, Report, Severity, Verdict
@@ -69,6 +70,7 @@ def check(
     policy: Policy = ARUBA,
     at: datetime | None = None,
     lang: str = "en",
+    timeout: float | None = 30.0,
 ) -> Report:
     """Check whether ``pec.<domain>`` passes the provider's daily check (P4-P10).
 
@@ -79,6 +81,10 @@ def check(
         policy: the provider's requirements; Aruba's by default.
         at: the time to stamp on the report; never read from the clock.
         lang: the language of messages and fixes, ``"en"`` or ``"it"``.
+        timeout: the time budget of the whole check, in seconds (``None``: no
+            budget). No question is asked past it and pecdns's network
+            backends shorten their waits to it, so a check ends within it
+            (give or take one read); an unfinished check is UNDETERMINED.
 
     Returns:
         A :class:`Report` with the verdict, every finding and the remedy.
@@ -112,4 +118,6 @@ def check(
     parsed = domain if isinstance(domain, Domain) else Domain(domain)
     check_lang(lang)
     source = resolver if resolver is not None else _default_resolver()
-    return report(observe(parsed, source, policy), policy, at=at, lang=lang)
+    with budget(timeout):
+        observation = observe(parsed, source, policy)
+    return report(observation, policy, at=at, lang=lang)

@@ -47,7 +47,7 @@ _P10_NOTE = {
 }
 
 
-def _info(  # noqa: PLR0913, PLR0917 -- one row of the catalogue table, read positionally
+def _info(
     code: str,
     severity: Severity,
     clause: str | None,
@@ -96,6 +96,17 @@ CATALOGUE: dict[str, CodeInfo] = {
             " ({outcome}{detail}): l'esito non è determinabile.",
             "Check the resolver pecdns was given, then run the check again.",
             "Verificare il resolver usato da pecdns e ripetere il controllo.",
+        ),
+        _info(
+            "CHECK_TIMED_OUT",
+            _W,
+            None,
+            "The check's time budget ran out before {unasked} of its DNS questions were asked,"
+            " so the result is undetermined.",
+            "Il tempo a disposizione della verifica è finito prima di porre {unasked} delle sue"
+            " domande DNS: l'esito non è determinabile.",
+            "Run the check again with a longer timeout, or find the slow name server.",
+            "Ripetere la verifica con un timeout più lungo, o individuare il Name Server lento.",
         ),
         # P6.2: exactly the policy's MX.
         _info(
@@ -395,7 +406,7 @@ CATALOGUE: dict[str, CodeInfo] = {
     )
 }
 
-UNDETERMINING = frozenset({"CHECK_INCOMPLETE"})
+UNDETERMINING = frozenset({"CHECK_INCOMPLETE", "CHECK_TIMED_OUT"})
 """Codes that make a verdict UNDETERMINED: the checker, not the domain, failed."""
 
 

@@ -78,6 +78,9 @@ class Outcome(str, enum.Enum):
         return self.value
 
 
+BUDGET_SPENT = "not asked: the check's time budget was spent"
+"""The detail of an answer to a question gathering never asked, its time being up."""
+
 _FAILURES = frozenset({Outcome.SERVFAIL, Outcome.REFUSED, Outcome.TIMEOUT, Outcome.ERROR})
 
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pecdns._models import Answer, HostLookup, Observation, Outcome, Query, RRType, ServerProbe
+from pecdns._budget import spent
+from pecdns._models import (
+    BUDGET_SPENT,
+    Answer,
+    HostLookup,
+    Observation,
+    Outcome,
+    Query,
+    RRType,
+    ServerProbe,
+)
 from pecdns.exceptions import InvalidRecordError
 
 if TYPE_CHECKING:
@@ -24,6 +34,8 @@ def _ask(resolver: Resolver, name: str, rdtype: RRType, server: str | None = Non
     becomes evidence (with its text) rather than escaping the check.
     """
     query = Query(name, rdtype, server=server)
+    if spent():
+        return Answer(query, Outcome.TIMEOUT, detail=BUDGET_SPENT)
     try:
         answer = resolver.resolve(query)
         if answer.query != query:

@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pecdns._codes import CATALOGUE, render
-from pecdns._models import Answer, Finding, MXRecord, Observation, Outcome, ServerProbe
+from pecdns._models import (
+    BUDGET_SPENT,
+    Answer,
+    Finding,
+    MXRecord,
+    Observation,
+    Outcome,
+    ServerProbe,
+)
 from pecdns._names import is_at_or_below, looks_like_ip
 
 if TYPE_CHECKING:
@@ -87,8 +95,15 @@ def _mx_hosts(answer: Answer) -> list[MXRecord]:
     return [r for r in answer.mx if not r.is_null] if answer.outcome is Outcome.ANSWER else []
 
 
+def _unasked(obs: Observation) -> list[Answer]:
+    return [a for a in obs.answers if a.detail == BUDGET_SPENT]
+
+
 def reachability(obs: Observation, policy: Policy) -> Iterator[Finding]:
     """P6.1: the PEC name is reachable; a failing checker is told apart."""
+    unasked = _unasked(obs)
+    if unasked:
+        yield _finding("CHECK_TIMED_OUT", obs, policy, unasked, unasked=len(unasked))
     if _control_failed(obs, policy):
         control = obs.host(policy.mx_host)
         answers = control.answers if control else ()
@@ -243,6 +258,19 @@ def mx_targets(obs: Observation, policy: Policy) -> Iterator[Finding]:
 _NO_RESPONSE = frozenset({Outcome.TIMEOUT, Outcome.ERROR})
 
 
+def _lameness(answer: Answer, *, referral_ok: bool) -> str | None:
+    """Why a server that answered did not answer with authority, or ``None`` if it did."""
+    if answer.outcome in {Outcome.REFUSED, Outcome.SERVFAIL}:
+        return f"it answers {answer.outcome}"
+    if answer.outcome is Outcome.REFERRAL:
+        return (
+            None if referral_ok else f"it refers the name to {_listed(map(_bare, answer.referral))}"
+        )
+    if answer.authoritative is False:
+        return "its answer lacks the AA flag"
+    return None
+
+
 def _server_fault(
     probe: ServerProbe, obs: Observation, policy: Policy, zone: str, *, referral_ok: bool
 ) -> Finding | None:
@@ -275,15 +303,8 @@ def _server_fault(
             outcome=answer.outcome,
             detail=_detail(answer),
         )
-    if answer.outcome in {Outcome.REFUSED, Outcome.SERVFAIL}:
-        reason = f"it answers {answer.outcome}"
-    elif answer.outcome is Outcome.REFERRAL:
-        if referral_ok:
-            return None
-        reason = f"it refers the name to {_listed(map(_bare, answer.referral))}"
-    elif answer.authoritative is False:
-        reason = "its answer lacks the AA flag"
-    else:
+    reason = _lameness(answer, referral_ok=referral_ok)
+    if reason is None:
         return None
     return _finding(
         "LAME_DELEGATION", obs, policy, [answer], server=server, zone=zone, reason=reason
@@ -416,5 +437,19 @@ def judge(obs: Observation, policy: Policy) -> tuple[Finding, ...]:
     >>> [f.code for f in judge(observe(Domain("example.it"), fake, ARUBA), ARUBA)]
     ['MX_OK', 'SETUP_UNKNOWN']
     """
-    findings = [finding for rule in RULES for finding in rule(obs, policy)]
+    findings = [
+        finding
+        for rule in RULES
+        for finding in rule(obs, policy)
+        if finding.code == "CHECK_TIMED_OUT" or not _only_unasked(finding)
+    ]
     return tuple(sorted(findings, key=lambda f: -f.severity))
+
+
+def _only_unasked(finding: Finding) -> bool:
+    """Whether a finding rests on nothing but questions the time budget left unasked.
+
+    Such a finding would blame a server, or call data unknown, for what the
+    checker never asked; CHECK_TIMED_OUT reports it once instead.
+    """
+    return bool(finding.evidence) and all(a.detail == BUDGET_SPENT for a in finding.evidence)

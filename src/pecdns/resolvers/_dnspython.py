@@ -12,6 +12,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.resolver
 
+from pecdns._budget import remaining
 from pecdns._models import Answer, Outcome, Query
 from pecdns.exceptions import InvalidRecordError
 from pecdns.resolvers._wire import ask
@@ -127,7 +128,11 @@ class DnsResolver:
         rdtype = dns.rdatatype.from_text(query.rdtype.value)
         try:
             result = self._resolver.resolve(
-                query.name, rdtype, raise_on_no_answer=False, search=False
+                query.name,
+                rdtype,
+                raise_on_no_answer=False,
+                search=False,
+                lifetime=remaining(self.lifetime),
             )
         except dns.exception.DNSException as exc:
             return _recursive_failure(query, exc)

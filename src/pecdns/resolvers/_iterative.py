@@ -6,6 +6,7 @@ import ipaddress
 import time
 from typing import TYPE_CHECKING
 
+from pecdns._budget import remaining
 from pecdns._models import Answer, Outcome, Query, RRType
 from pecdns.resolvers._wire import ask
 
@@ -88,7 +89,7 @@ class IterativeResolver:
         """Answer one question by walking from the hints, or ask its server directly."""
         if query.server is not None:
             return ask(query, query.server, port=self.port, timeout=self.timeout)
-        deadline = time.monotonic() + self.lifetime
+        deadline = time.monotonic() + remaining(self.lifetime)
         answer = self._walk(query.name, query.rdtype, deadline, depth=0)
         aliases = list(answer.aliases)
         while (

@@ -18,6 +18,7 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 
+from pecdns._budget import remaining
 from pecdns._models import Answer, Outcome, Query
 from pecdns.exceptions import InvalidRecordError
 
@@ -99,6 +100,9 @@ def ask(
     whose outcome and detail name it.
     """
     server = f"{address}#{port}"
+    timeout = remaining(timeout)
+    if timeout <= 0:
+        return Answer(query, Outcome.TIMEOUT, server=server, detail="the time budget was spent")
     message = dns.message.make_query(
         query.name, dns.rdatatype.from_text(query.rdtype.value), use_edns=0, payload=1232
     )

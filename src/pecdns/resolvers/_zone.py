@@ -415,7 +415,7 @@ def _conclude(
     return _answer(query, Outcome.ANSWER, chain, zone, records, authoritative=True)
 
 
-def _answer(  # noqa: PLR0913 -- one builder for every outcome
+def _answer(
     query: Query,
     outcome: Outcome,
     chain: list[dns.name.Name],

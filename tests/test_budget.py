@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from pecdns._budget import budget, remaining, spent
+
+
+def test_without_a_budget_every_wait_is_as_asked() -> None:
+    assert remaining(2.5) == 2.5
+    assert not spent()
+
+
+def test_a_budget_shortens_waits_to_the_time_left() -> None:
+    with budget(0.5):
+        assert 0.0 < remaining(10.0) <= 0.5
+        assert remaining(0.1) == 0.1
+
+
+def test_a_spent_budget_leaves_no_time() -> None:
+    with budget(0.01):
+        time.sleep(0.02)
+        assert spent()
+        assert remaining(1.0) == 0.0
+    assert not spent()
+
+
+def test_budgets_nest_and_restore() -> None:
+    with budget(5.0):
+        with budget(None):
+            assert remaining(60.0) == 60.0
+        assert remaining(60.0) <= 5.0
+
+
+@pytest.mark.parametrize("seconds", [0, -1.0, float("nan")])
+def test_a_budget_must_be_positive(seconds: float) -> None:
+    with pytest.raises(ValueError, match="positive number of seconds"), budget(seconds):
+        pass
