@@ -91,7 +91,7 @@ def _attribute_doc(name: str, obj: object) -> list[str] | None:
     return None
 
 
-def _fix_docstring(app, what, name, obj, options, lines):  # noqa: ANN001, ANN202, ARG001, PLR0913, PLR0917
+def _fix_docstring(app, what, name, obj, options, lines):  # noqa: ANN001, ANN202, ARG001
     if what == "data" and name.startswith("pecdns."):
         doc = _attribute_doc(name.rpartition(".")[2], obj)
         if doc:

@@ -427,7 +427,7 @@ class AutodataDirective(SphinxDirective):
         return container.children
 
 
-def rule_role(  # noqa: PLR0913, PLR0917 -- the docutils role signature
+def rule_role(
     name: str,
     rawtext: str,
     text: str,
