@@ -1,8 +1,10 @@
-"""A small scripted DNS server on loopback, for testing resolvers over real UDP/TCP.
+"""A small scripted DNS server on loopback: real UDP and TCP, with faults on demand.
 
 Each question is answered by a behaviour looked up by (name, type): records,
-an rcode, a CNAME chain, or silence. It serves UDP and TCP on 127.0.0.1 from
-a background thread and stops when the context manager exits.
+an rcode, a CNAME, silence, or a fault real servers won't produce (garbage
+bytes, a wrong message ID, late answers, truncation with or without TCP). It
+serves UDP and TCP on 127.0.0.1 from background threads and stops when the
+context manager exits.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import contextlib
 import socketserver
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+import dns.exception
 import dns.flags
 import dns.message
 import dns.rcode
@@ -23,20 +27,27 @@ import dns.rrset
 if TYPE_CHECKING:
     import socket
 
-Behaviour = Callable[[dns.message.Message], dns.message.Message | None]
+Reply = dns.message.Message | bytes | None
+Behaviour = Callable[[dns.message.Message, str], Reply]
+"""Answers a query arriving over a transport ("udp" or "tcp"): a message, raw bytes, or nothing."""
+
+
+def _response(query: dns.message.Message, *, authoritative: bool = True) -> dns.message.Message:
+    response = dns.message.make_response(query)
+    if authoritative:
+        response.flags |= dns.flags.AA
+    return response
 
 
 def records(*texts: str, ttl: int = 300, authoritative: bool = True) -> Behaviour:
     """Answer with records of the asked type, given as rdata text."""
 
-    def reply(query: dns.message.Message) -> dns.message.Message:
-        response = dns.message.make_response(query)
+    def reply(query: dns.message.Message, transport: str) -> Reply:
+        response = _response(query, authoritative=authoritative)
         question = query.question[0]
         response.answer.append(
             dns.rrset.from_text_list(question.name, ttl, "IN", question.rdtype, list(texts))
         )
-        if authoritative:
-            response.flags |= dns.flags.AA
         return response
 
     return reply
@@ -45,8 +56,8 @@ def records(*texts: str, ttl: int = 300, authoritative: bool = True) -> Behaviou
 def cname(target: str, *texts: str) -> Behaviour:
     """Answer with a CNAME to ``target`` and, if given, the target's records."""
 
-    def reply(query: dns.message.Message) -> dns.message.Message:
-        response = dns.message.make_response(query)
+    def reply(query: dns.message.Message, transport: str) -> Reply:
+        response = _response(query)
         question = query.question[0]
         response.answer.append(dns.rrset.from_text(question.name, 300, "IN", "CNAME", target))
         if texts:
@@ -58,20 +69,73 @@ def cname(target: str, *texts: str) -> Behaviour:
     return reply
 
 
+def cname_loop(other: str) -> Behaviour:
+    """Answer with a CNAME to ``other`` and, in the same answer, ``other``'s CNAME back."""
+
+    def reply(query: dns.message.Message, transport: str) -> Reply:
+        response = _response(query)
+        name = query.question[0].name
+        response.answer.append(dns.rrset.from_text(name, 300, "IN", "CNAME", other))
+        response.answer.append(dns.rrset.from_text(other, 300, "IN", "CNAME", str(name)))
+        return response
+
+    return reply
+
+
 def rcode(code: dns.rcode.Rcode) -> Behaviour:
     """Answer with an empty response carrying ``code``."""
 
-    def reply(query: dns.message.Message) -> dns.message.Message:
-        response = dns.message.make_response(query)
+    def reply(query: dns.message.Message, transport: str) -> Reply:
+        response = _response(query, authoritative=code in {dns.rcode.NOERROR, dns.rcode.NXDOMAIN})
         response.set_rcode(code)
         return response
 
     return reply
 
 
-def silence(query: dns.message.Message) -> None:
-    """Never answer."""
-    return
+def silence(query: dns.message.Message, transport: str) -> Reply:
+    """Never answer (a dropped packet)."""
+    return None
+
+
+def garbage(query: dns.message.Message, transport: str) -> Reply:
+    """Answer with bytes that are no DNS message."""
+    return b"\x00\x01garbage, not DNS\xff" * 3
+
+
+def wrong_id(behaviour: Behaviour) -> Behaviour:
+    """Answer as ``behaviour`` would, under another message ID."""
+
+    def reply(query: dns.message.Message, transport: str) -> Reply:
+        response = behaviour(query, transport)
+        if isinstance(response, dns.message.Message):
+            response.id = (query.id + 1) % 65536
+        return response
+
+    return reply
+
+
+def late(seconds: float, behaviour: Behaviour) -> Behaviour:
+    """Answer as ``behaviour`` would, after ``seconds``."""
+
+    def reply(query: dns.message.Message, transport: str) -> Reply:
+        time.sleep(seconds)
+        return behaviour(query, transport)
+
+    return reply
+
+
+def truncated(behaviour: Behaviour, *, tcp: bool = True) -> Behaviour:
+    """Over UDP, an empty answer with the TC flag; over TCP, ``behaviour`` (or nothing)."""
+
+    def reply(query: dns.message.Message, transport: str) -> Reply:
+        if transport == "tcp":
+            return behaviour(query, transport) if tcp else None
+        response = _response(query)
+        response.flags |= dns.flags.TC
+        return response
+
+    return reply
 
 
 class ScriptedServer:
@@ -84,13 +148,21 @@ class ScriptedServer:
         self.default = default
         self.asked: list[tuple[str, str]] = []
 
-    def respond(self, wire: bytes) -> bytes | None:
+    def respond(self, wire: bytes, transport: str) -> bytes | None:
         query = dns.message.from_wire(wire)
         question = query.question[0]
         key = (str(question.name).lower(), dns.rdatatype.to_text(question.rdtype))
         self.asked.append(key)
-        response = self.script.get(key, self.default)(query)
-        return None if response is None else response.to_wire()
+        response = self.script.get(key, self.default)(query, transport)
+        if not isinstance(response, dns.message.Message):
+            return response
+        try:
+            return response.to_wire(max_size=65535 if transport == "tcp" else 1232)
+        except dns.exception.TooBig:
+            # As a real server does: an empty answer with the TC flag, ask again over TCP.
+            truncated = _response(query)
+            truncated.flags |= dns.flags.TC
+            return truncated.to_wire()
 
 
 @contextlib.contextmanager
@@ -103,7 +175,7 @@ def serve(
     class Udp(socketserver.BaseRequestHandler):
         def handle(self) -> None:
             data, sock = self.request
-            reply = server.respond(data)
+            reply = server.respond(data, "udp")
             if reply is not None:
                 sock.sendto(reply, self.client_address)
 
@@ -114,18 +186,20 @@ def serve(
             if len(header) < 2:
                 return
             (length,) = struct.unpack("!H", header)
-            reply = server.respond(conn.recv(length))
+            reply = server.respond(conn.recv(length), "tcp")
             if reply is not None:
                 conn.sendall(struct.pack("!H", len(reply)) + reply)
 
     udp = socketserver.ThreadingUDPServer(("127.0.0.1", 0), Udp)
     port = udp.server_address[1]
     tcp = socketserver.ThreadingTCPServer(("127.0.0.1", port), Tcp)
+    for s in (udp, tcp):
+        s.daemon_threads = True
     threads = [
-        threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.05}) for s in (udp, tcp)
+        threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        for s in (udp, tcp)
     ]
     for thread in threads:
-        thread.daemon = True
         thread.start()
     try:
         yield server, port

@@ -308,9 +308,10 @@ CATALOGUE: dict[str, CodeInfo] = {
             "SERVER_NO_RESPONSE",
             _W,
             "P6.1",
-            "The name server {server} did not answer the MX query for {pec} ({outcome}{detail}).",
-            "Il Name Server {server} non ha risposto alla richiesta del record MX di {pec}"
+            "The name server {server} gave no usable answer to the MX query for {pec}"
             " ({outcome}{detail}).",
+            "Il Name Server {server} non ha dato una risposta valida alla richiesta del record MX"
+            " di {pec} ({outcome}{detail}).",
             "Make {server} answer on UDP and TCP port 53, or remove it from the NS records.",
             "Fare in modo che {server} risponda sulla porta 53 UDP e TCP, o toglierlo dai record"
             " NS.",

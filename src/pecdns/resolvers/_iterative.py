@@ -99,9 +99,8 @@ class IterativeResolver:
             and len(aliases) <= _MAX_ALIASES
         ):
             answer = self._walk(aliases[-1], query.rdtype, deadline, depth=0)
-            if len(answer.aliases) + len(aliases) > _MAX_ALIASES or set(answer.aliases) & set(
-                aliases
-            ):
+            seen = {query.name, *aliases}
+            if len(answer.aliases) + len(aliases) > _MAX_ALIASES or seen & set(answer.aliases):
                 return Answer(
                     query,
                     Outcome.SERVFAIL,

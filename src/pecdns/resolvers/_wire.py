@@ -72,7 +72,7 @@ def classify(query: Query, response: dns.message.Message, server: str) -> Answer
     try:
         chain = response.resolve_chaining()  # type: ignore[attr-defined]
     except dns.message.ChainTooLong:
-        return answer(Outcome.SERVFAIL, detail="CNAME chain too long or looping")
+        return answer(Outcome.ERROR, detail="unusable answer: CNAME chain too long or looping")
     except dns.exception.DNSException as exc:
         return answer(Outcome.ERROR, detail=f"unusable response: {exc}")
     aliases = [str(rrset[0].target) for rrset in chain.cnames]

@@ -1,0 +1,160 @@
+"""Faults real servers won't produce, served over real UDP/TCP: each is named, none escapes.
+
+A scripted server on 127.0.0.1 is the only server of example.it: the walk
+starts there and every server probe lands there too. For each fault the check
+must give the right verdict, name the fault in a finding, raise nothing, and
+end within its time budget.
+"""
+
+from __future__ import annotations
+
+import time
+
+import dns.rcode
+import pytest
+from attrs import frozen
+from dnsserver import (
+    Behaviour,
+    cname,
+    cname_loop,
+    garbage,
+    late,
+    rcode,
+    records,
+    serve,
+    silence,
+    truncated,
+    wrong_id,
+)
+
+from pecdns import check
+from pecdns.resolvers import IterativeResolver
+
+BUDGET = 4.0
+OK = records("10 mx.pec.aruba.it.")
+BIG = records("10 mx.pec.aruba.it.", *(f"20 mx{i:03d}.mail.example.net." for i in range(150)))
+
+
+@frozen
+class Fault:
+    name: str
+    pec_mx: Behaviour
+    verdict: str
+    codes: tuple[str, ...]
+    names: str  # what a finding's message must say about it
+
+
+FAULTS = (
+    Fault(
+        "SERVFAIL",
+        rcode(dns.rcode.SERVFAIL),
+        "NON_COMPLIANT",
+        ("PEC_NAME_UNREACHABLE", "LAME_DELEGATION"),
+        "SERVFAIL",
+    ),
+    Fault(
+        "REFUSED",
+        rcode(dns.rcode.REFUSED),
+        "NON_COMPLIANT",
+        ("PEC_NAME_UNREACHABLE", "LAME_DELEGATION"),
+        "REFUSED",
+    ),
+    Fault(
+        "dropped packets",
+        silence,
+        "NON_COMPLIANT",
+        ("PEC_NAME_UNREACHABLE", "SERVER_NO_RESPONSE"),
+        "no answer in time",
+    ),
+    Fault(
+        "late answer",
+        late(1.0, OK),
+        "NON_COMPLIANT",
+        ("PEC_NAME_UNREACHABLE", "SERVER_NO_RESPONSE"),
+        "no answer in time",
+    ),
+    Fault("truncated, then TCP", truncated(OK), "COMPLIANT", ("MX_OK",), "exactly the required MX"),
+    Fault(
+        "truncated, no TCP",
+        truncated(OK, tcp=False),
+        "NON_COMPLIANT",
+        ("PEC_NAME_UNREACHABLE", "SERVER_NO_RESPONSE"),
+        "malformed response",
+    ),
+    Fault(
+        "garbage bytes",
+        garbage,
+        "NON_COMPLIANT",
+        ("PEC_NAME_UNREACHABLE", "SERVER_NO_RESPONSE"),
+        "malformed response",
+    ),
+    Fault(
+        "wrong message ID",
+        wrong_id(OK),
+        "NON_COMPLIANT",
+        ("PEC_NAME_UNREACHABLE", "SERVER_NO_RESPONSE"),
+        "does not match the question",
+    ),
+    Fault(
+        "CNAME loop across answers",
+        cname("loop.example.it."),
+        "NON_COMPLIANT",
+        ("PEC_NAME_UNREACHABLE", "PEC_NAME_ALIAS"),
+        "looping",
+    ),
+    Fault(
+        "CNAME loop in one answer",
+        cname_loop("loop.example.it."),
+        "NON_COMPLIANT",
+        ("PEC_NAME_UNREACHABLE", "SERVER_NO_RESPONSE"),
+        "looping",
+    ),
+    Fault(
+        "oversized MX set",
+        BIG,
+        "NON_COMPLIANT",
+        ("MX_EXTRA_HOST", "MX_HYBRID"),
+        "mx149.mail.example.net",
+    ),
+)
+
+
+def _script(fault: Fault) -> dict[tuple[str, str], Behaviour]:
+    nodata = rcode(dns.rcode.NOERROR)
+    return {
+        ("pec.example.it", "MX"): fault.pec_mx,
+        ("loop.example.it", "MX"): cname("pec.example.it."),
+        ("example.it", "NS"): records("ns1.example.it."),
+        ("ns1.example.it", "A"): records("127.0.0.1"),
+        ("mx.pec.aruba.it", "A"): records("192.0.2.25"),
+        ("example.it", "MX"): nodata,
+        ("pec.example.it", "NS"): nodata,
+        **{
+            (f"mx{i:03d}.mail.example.net", "A"): records(f"198.51.100.{i % 250 + 1}")
+            for i in range(150)
+        },
+    }
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
+def test_fault_is_named_and_survived_within_the_budget(fault: Fault) -> None:
+    with serve(_script(fault)) as (_, port):
+        resolver = IterativeResolver(["127.0.0.1"], port=port, timeout=0.3, lifetime=1.5)
+        started = time.monotonic()
+        report = check("example.it", resolver=resolver, timeout=BUDGET)
+        elapsed = time.monotonic() - started
+    assert str(report.verdict) == fault.verdict, str(report)
+    assert set(fault.codes) <= set(report.codes()), str(report)
+    assert any(fault.names in f.message for f in report.findings), str(report)
+    assert elapsed < BUDGET + 0.5
+
+
+def test_a_server_slower_than_the_whole_budget_cannot_hold_the_check() -> None:
+    script = {("pec.example.it", "MX"): late(3.0, OK)}
+    with serve(script, default=late(3.0, OK)) as (_, port):
+        resolver = IterativeResolver(["127.0.0.1"], port=port, timeout=5.0, lifetime=30.0)
+        started = time.monotonic()
+        report = check("example.it", resolver=resolver, timeout=1.0)
+        elapsed = time.monotonic() - started
+    assert str(report.verdict) == "UNDETERMINED"
+    assert elapsed < 1.5
