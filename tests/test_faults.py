@@ -13,6 +13,7 @@ import time
 import dns.rcode
 import pytest
 from attrs import frozen
+
 from dnsserver import (
     Behaviour,
     cname,
@@ -26,7 +27,6 @@ from dnsserver import (
     truncated,
     wrong_id,
 )
-
 from pecdns import check
 from pecdns.resolvers import IterativeResolver
 
