@@ -17,6 +17,7 @@ from __future__ import annotations
 from pecdns._advice import Advice, Setup, setup_advice
 from pecdns._check import check
 from pecdns._domain import Domain, registrable_domain
+from pecdns._json import to_json
 from pecdns._lifecycle import (
     Certification,
     CertificationStatus,
@@ -50,6 +51,7 @@ from pecdns.exceptions import (
     InvalidRecordError,
     LifecycleError,
     PecdnsError,
+    RecordingMissError,
 )
 
 __all__ = [
@@ -75,6 +77,7 @@ __all__ = [
     "OrderStatus",
     "PecdnsError",
     "Policy",
+    "RecordingMissError",
     "Report",
     "ServerProbe",
     "Setup",
@@ -86,4 +89,5 @@ __all__ = [
     "daily_check",
     "registrable_domain",
     "setup_advice",
+    "to_json",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import ipaddress
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from attrs import converters, field, frozen
 
@@ -21,7 +21,11 @@ if TYPE_CHECKING:
 
     from pecdns._domain import Domain
 
+SCHEMA = "pecdns.report.v1"
+"""The name and version of the JSON form of a report (``Report.to_dict``)."""
+
 __all__ = [
+    "SCHEMA",
     "Answer",
     "Finding",
     "HostLookup",
@@ -156,6 +160,10 @@ class Query:
     def __str__(self) -> str:
         at = f" @{self.server}" if self.server else ""
         return f"{self.name} {self.rdtype}{at}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The question as JSON-ready data."""
+        return {"name": self.name, "type": self.rdtype.value, "server": self.server}
 
 
 def _preference(value: int) -> int:
@@ -300,6 +308,47 @@ class Answer:
                 " servers; REFERRAL lists at least one and every other outcome none"
             )
 
+    def to_dict(self) -> dict[str, Any]:
+        """The answer as JSON-ready data; :meth:`from_dict` reads it back."""
+        return {
+            "query": self.query.to_dict(),
+            "outcome": self.outcome.value,
+            "records": list(self.records),
+            "aliases": list(self.aliases),
+            "server": self.server,
+            "authoritative": self.authoritative,
+            "detail": self.detail,
+            "zone": self.zone,
+            "referral": list(self.referral),
+            "glue": [list(pair) for pair in self.glue],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """Read back what :meth:`to_dict` wrote.
+
+        Raises:
+            InvalidRecordError: the data is not an answer pecdns could have written.
+        """
+        try:
+            query = data["query"]
+            return cls(
+                Query(query["name"], query["type"], server=query.get("server")),
+                data["outcome"],
+                data.get("records", ()),
+                aliases=data.get("aliases", ()),
+                server=data.get("server"),
+                authoritative=data.get("authoritative"),
+                detail=data.get("detail", ""),
+                zone=data.get("zone"),
+                referral=data.get("referral", ()),
+                glue=[tuple(pair) for pair in data.get("glue", ())],
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, InvalidRecordError):
+                raise
+            raise InvalidRecordError(f"not a recorded answer ({exc!r}): {data!r:.200}") from None
+
     @property
     def mx(self) -> tuple[MXRecord, ...]:
         """The records of an MX answer, parsed and sorted by preference."""
@@ -412,6 +461,31 @@ class Observation:
         """The probes of the servers that should answer for the PEC name."""
         return self.child_probes if self.delegated else self.parent_probes
 
+    def to_dict(self) -> dict[str, Any]:
+        """The observation as JSON-ready data."""
+
+        def lookups(items: tuple[HostLookup, ...]) -> list[dict[str, Any]]:
+            return [{"host": h.host, "answers": [a.to_dict() for a in h.answers]} for h in items]
+
+        def probes(items: tuple[ServerProbe, ...]) -> list[dict[str, Any]]:
+            return [
+                {"name": p.name, "address": p.address, "mx": p.mx.to_dict() if p.mx else None}
+                for p in items
+            ]
+
+        return {
+            "pec_name": self.pec_name,
+            "pec_mx": self.pec_mx.to_dict(),
+            "domain_mx": self.domain_mx.to_dict(),
+            "domain_ns": self.domain_ns.to_dict(),
+            "pec_ns": self.pec_ns.to_dict(),
+            "hosts": lookups(self.hosts),
+            "ns_hosts": lookups(self.ns_hosts),
+            "parent_probes": probes(self.parent_probes),
+            "child_probes": probes(self.child_probes),
+            "child_ns": self.child_ns.to_dict() if self.child_ns else None,
+        }
+
     @property
     def answers(self) -> tuple[Answer, ...]:
         """Every answer observed, in the order they were asked for."""
@@ -454,6 +528,17 @@ class Finding:
         clause = f" ({self.clause})" if self.clause else ""
         return f"{self.severity} {self.code}{clause}: {self.message}"
 
+    def to_dict(self) -> dict[str, Any]:
+        """The finding as JSON-ready data."""
+        return {
+            "code": self.code,
+            "severity": self.severity.name,
+            "clause": self.clause,
+            "message": self.message,
+            "fix": self.fix,
+            "evidence": [a.to_dict() for a in self.evidence],
+        }
+
 
 @frozen
 class Report:
@@ -491,6 +576,38 @@ class Report:
     def codes(self) -> tuple[str, ...]:
         """The codes of all findings, in report order."""
         return tuple(f.code for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data, in the versioned form named by ``SCHEMA``.
+
+        Every string from DNS is already canonical (escaped) text, and JSON
+        escapes what remains, so the result is safe to embed anywhere.
+
+        >>> from pecdns import check
+        >>> from pecdns.testing import FakeResolver
+        >>> fake = FakeResolver(
+        ...     {
+        ...         "pec.example.it": {"MX": "10 mx.pec.aruba.it."},
+        ...         "mx.pec.aruba.it": {"A": "192.0.2.25"},
+        ...     }
+        ... )
+        >>> data = check("example.it", resolver=fake).to_dict()
+        >>> data["verdict"], [f["code"] for f in data["findings"]]
+        ('COMPLIANT', ['MX_OK', 'SETUP_UNKNOWN'])
+        """
+        return {
+            "schema": SCHEMA,
+            "domain": self.domain.name,
+            "domain_unicode": self.domain.unicode,
+            "pec_name": self.observation.pec_name[:-1],
+            "verdict": self.verdict.value,
+            "ok": self.ok,
+            "policy": self.policy,
+            "checked_at": self.checked_at.isoformat() if self.checked_at else None,
+            "findings": [f.to_dict() for f in self.findings],
+            "remedy": self.remedy,
+            "observation": self.observation.to_dict(),
+        }
 
     def __str__(self) -> str:
         lines = [f"{self.observation.pec_name} ({self.domain}): {self.verdict}"]

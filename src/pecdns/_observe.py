@@ -15,7 +15,7 @@ from pecdns._models import (
     RRType,
     ServerProbe,
 )
-from pecdns.exceptions import InvalidRecordError
+from pecdns.exceptions import InvalidRecordError, PecdnsError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -31,7 +31,8 @@ def _ask(resolver: Resolver, name: str, rdtype: RRType, server: str | None = Non
     """Ask one question; a resolver that raises gives an ERROR answer instead.
 
     A check must report on every domain, so even a buggy resolver's exception
-    becomes evidence (with its text) rather than escaping the check.
+    becomes evidence (with its text) rather than escaping the check; only
+    pecdns's own errors, which mean misuse, pass through.
     """
     query = Query(name, rdtype, server=server)
     if spent():
@@ -48,6 +49,8 @@ def _ask(resolver: Resolver, name: str, rdtype: RRType, server: str | None = Non
             answer.mx  # noqa: B018 -- parse now, so bad MX data is an ERROR answer here
     except InvalidRecordError as exc:
         return Answer(query, Outcome.ERROR, detail=f"malformed answer: {exc}")
+    except PecdnsError:
+        raise  # pecdns's own deliberate errors mean misuse (a replay missing a question)
     except Exception as exc:  # noqa: BLE001 -- a resolver's failure is evidence, never a crash
         return Answer(query, Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}")
     return answer

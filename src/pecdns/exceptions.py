@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["InvalidDomainError", "InvalidRecordError", "LifecycleError", "PecdnsError"]
+__all__ = [
+    "InvalidDomainError",
+    "InvalidRecordError",
+    "LifecycleError",
+    "PecdnsError",
+    "RecordingMissError",
+]
 
 
 class PecdnsError(Exception):
@@ -37,4 +43,11 @@ class LifecycleError(PecdnsError, ValueError):
     (a mailbox before the Postmaster password, P3), a naive datetime, and a
     check that cannot be applied (dated before the last one, or for another
     domain). The message says what was asked and what would be allowed.
+    """
+
+
+class RecordingMissError(PecdnsError, LookupError):
+    """A replayed check asked a question its recording does not hold.
+
+    A replay never falls back to the network: record the check again instead.
     """

@@ -4,6 +4,8 @@
 - :class:`IterativeResolver`: the real DNS, walking the delegations itself
   from the root (or given hints) and trusting only authoritative answers.
 - :class:`ZoneResolver`: offline, from BIND zone files or zone text.
+- :class:`RecordingResolver` and :class:`ReplayResolver`: record a resolver's
+  answers once, replay them offline (a missing question is an error).
 - :class:`pecdns.testing.FakeResolver`: from a mapping or a handler, for tests.
 
 The types a resolver speaks (:class:`Query`, :class:`Answer`,
@@ -17,6 +19,7 @@ from pecdns._models import Answer, Outcome, Query, RRType
 from pecdns.resolvers._dnspython import DnsResolver
 from pecdns.resolvers._iterative import ROOT_HINTS, IterativeResolver
 from pecdns.resolvers._protocol import Resolver
+from pecdns.resolvers._recording import RecordingResolver, ReplayResolver
 from pecdns.resolvers._zone import ZoneResolver
 
 __all__ = [
@@ -27,6 +30,8 @@ __all__ = [
     "Outcome",
     "Query",
     "RRType",
+    "RecordingResolver",
+    "ReplayResolver",
     "Resolver",
     "ZoneResolver",
 ]
