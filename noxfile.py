@@ -56,3 +56,24 @@ def docs(session: nox.Session) -> None:
     session.run(
         "sphinx-build", "-W", "--keep-going", "-b", "doctest", "docs", "docs/_build/doctest"
     )
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Fuzz domain parsing, zone text and DNS responses with atheris (not in the default run).
+
+    ``nox -s fuzz -- 100000`` sets the number of runs per target.
+    """
+    session.install(".", "atheris")
+    runs = session.posargs[0] if session.posargs else "20000"
+    artifacts = "fuzz/artifacts/"
+    session.run("mkdir", "-p", artifacts, external=True)
+    for target in ("domain", "zone", "wire"):
+        session.run(
+            "python",
+            "fuzz/fuzz_pecdns.py",
+            target,
+            f"-runs={runs}",
+            f"-artifact_prefix={artifacts}",
+            "-print_final_stats=1",
+        )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 
+import dns.message
+import dns.opcode
 import dns.rcode
 import pytest
 from attrs import frozen
@@ -28,7 +30,8 @@ from dnsserver import (
     wrong_id,
 )
 from pecdns import check
-from pecdns.resolvers import IterativeResolver
+from pecdns.resolvers import IterativeResolver, Query
+from pecdns.resolvers._wire import classify
 
 BUDGET = 4.0
 OK = records("10 mx.pec.aruba.it.")
@@ -158,3 +161,12 @@ def test_a_server_slower_than_the_whole_budget_cannot_hold_the_check() -> None:
         elapsed = time.monotonic() - started
     assert str(report.verdict) == "UNDETERMINED"
     assert elapsed < 1.5
+
+
+def test_a_response_with_another_opcode_is_named_unusable() -> None:
+    update = dns.message.make_query("pec.example.it", "MX")
+    update.set_opcode(dns.opcode.UPDATE)
+    wire = dns.message.from_wire(update.to_wire())
+    answer = classify(Query("pec.example.it", "MX"), wire, "192.0.2.53#53")
+    assert answer.outcome.value == "ERROR"
+    assert "opcode UPDATE" in answer.detail

@@ -14,6 +14,7 @@ import dns.exception
 import dns.flags
 import dns.message
 import dns.name
+import dns.opcode
 import dns.query
 import dns.rcode
 import dns.rdatatype
@@ -69,8 +70,19 @@ def classify(query: Query, response: dns.message.Message, server: str) -> Answer
     """
     authoritative = bool(response.flags & dns.flags.AA)
     answer = functools.partial(Answer, query, server=server, authoritative=authoritative)
+    if not isinstance(response, dns.message.QueryMessage):
+        opcode = dns.opcode.to_text(response.opcode())
+        return answer(Outcome.ERROR, detail=f"unusable response: opcode {opcode}, not QUERY")
+    return _classify_query(response, answer)
+
+
+def _classify_query(
+    response: dns.message.QueryMessage, answer: functools.partial[Answer]
+) -> Answer:
+    """Classify a QUERY response by RCODE, answer, referral or no data."""
+    authoritative = bool(response.flags & dns.flags.AA)
     try:
-        chain = response.resolve_chaining()  # type: ignore[attr-defined]
+        chain = response.resolve_chaining()
     except dns.message.ChainTooLong:
         return answer(Outcome.ERROR, detail="unusable answer: CNAME chain too long or looping")
     except dns.exception.DNSException as exc:
