@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import dns.message
-import dns.opcode
+import dns.update
 import dns.rcode
 import pytest
 from attrs import frozen
@@ -164,9 +164,7 @@ def test_a_server_slower_than_the_whole_budget_cannot_hold_the_check() -> None:
 
 
 def test_a_response_with_another_opcode_is_named_unusable() -> None:
-    update = dns.message.make_query("pec.example.it", "MX")
-    update.set_opcode(dns.opcode.UPDATE)
-    wire = dns.message.from_wire(update.to_wire())
+    wire = dns.message.from_wire(dns.update.UpdateMessage("example.it").to_wire())
     answer = classify(Query("pec.example.it", "MX"), wire, "192.0.2.53#53")
     assert answer.outcome.value == "ERROR"
     assert "opcode UPDATE" in answer.detail
