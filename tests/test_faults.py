@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 
 import dns.message
-import dns.update
 import dns.rcode
+import dns.update
 import pytest
 from attrs import frozen
 
