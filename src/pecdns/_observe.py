@@ -1,7 +1,15 @@
-"""Gathering: ask a resolver everything the rules need, and judge nothing."""
+"""Gathering: ask a resolver everything the rules need, and judge nothing.
+
+Gathering is written once, without I/O: :func:`plan` is a generator that
+yields *rounds* of questions (those that do not depend on each other) and is
+sent back their answers. :func:`observe` runs it against a resolver, one
+question after another; :func:`aobserve` runs it against an async resolver,
+each round's questions at once.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from pecdns._budget import spent
@@ -18,124 +26,124 @@ from pecdns._models import (
 from pecdns.exceptions import InvalidRecordError, PecdnsError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
 
     from pecdns._domain import Domain
     from pecdns._policy import Policy
-    from pecdns.resolvers import Resolver
+    from pecdns.resolvers import AsyncResolver, Resolver
 
-__all__ = ["observe"]
+__all__ = ["aobserve", "observe", "plan"]
 
 
-def _ask(resolver: Resolver, name: str, rdtype: RRType, server: str | None = None) -> Answer:
-    """Ask one question; a resolver that raises gives an ERROR answer instead.
+def _checked(query: Query, call: Callable[[], Answer]) -> Answer:
+    """The answer ``call`` gives to ``query``, or an ERROR answer saying what went wrong.
 
     A check must report on every domain, so even a buggy resolver's exception
     becomes evidence (with its text) rather than escaping the check; only
     pecdns's own errors, which mean misuse, pass through.
     """
-    query = Query(name, rdtype, server=server)
-    if spent():
-        return Answer(query, Outcome.TIMEOUT, detail=BUDGET_SPENT)
     try:
-        answer = resolver.resolve(query)
-        if answer.query != query:
-            return Answer(
-                query,
-                Outcome.ERROR,
-                detail=f"the resolver answered another question: {answer.query}",
-            )
-        if rdtype is RRType.MX:
-            answer.mx  # noqa: B018 -- parse now, so bad MX data is an ERROR answer here
+        return _valid(query, call())
     except InvalidRecordError as exc:
         return Answer(query, Outcome.ERROR, detail=f"malformed answer: {exc}")
     except PecdnsError:
         raise  # pecdns's own deliberate errors mean misuse (a replay missing a question)
     except Exception as exc:  # noqa: BLE001 -- a resolver's failure is evidence, never a crash
         return Answer(query, Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}")
+
+
+def _valid(query: Query, answer: Answer) -> Answer:
+    if answer.query != query:
+        detail = f"the resolver answered another question: {answer.query}"
+        return Answer(query, Outcome.ERROR, detail=detail)
+    if query.rdtype is RRType.MX:
+        answer.mx  # noqa: B018 -- parse now, so bad MX data is an ERROR answer here
     return answer
 
 
-def _addresses(resolver: Resolver, host: str) -> HostLookup:
-    a = _ask(resolver, host, RRType.A)
-    if a.outcome is Outcome.ANSWER or a.outcome is Outcome.NXDOMAIN:
-        return HostLookup(host, a)
-    return HostLookup(host, a, _ask(resolver, host, RRType.AAAA))
+def _unasked(query: Query) -> Answer | None:
+    return Answer(query, Outcome.TIMEOUT, detail=BUDGET_SPENT) if spent() else None
 
 
-class _Prober:
-    """Asks each authoritative server of the PEC name directly (P6.1).
+def _lookups(hosts: Iterable[str]) -> Generator[list[Query], list[Answer], dict[str, HostLookup]]:
+    """Address look-ups of ``hosts``: A for all, then AAAA where A gave none."""
+    names = list(dict.fromkeys(hosts))
+    if not names:
+        return {}
+    a = yield [Query(h, RRType.A) for h in names]
+    again = [
+        h
+        for h, ans in zip(names, a, strict=True)
+        if ans.outcome not in {Outcome.ANSWER, Outcome.NXDOMAIN}
+    ]
+    aaaa = (
+        dict(zip(again, (yield [Query(h, RRType.AAAA) for h in again]), strict=True))
+        if again
+        else {}
+    )
+    return {h: HostLookup(h, ans, aaaa.get(h)) for h, ans in zip(names, a, strict=True)}
 
-    Host look-ups are shared within one observation, so a name server listed
-    at both the parent and the child is looked up once.
+
+def _probes(
+    pec: str, servers: Iterable[str], addresses: Mapping[str, tuple[str, ...]]
+) -> Generator[list[Query], list[Answer], list[ServerProbe]]:
+    """The PEC name's MX, asked of every address of every server."""
+    names = list(dict.fromkeys(servers))
+    targets = [(name, a) for name in names for a in addresses.get(name, ())]
+    answers = (yield [Query(pec, RRType.MX, server=a) for _, a in targets]) if targets else []
+    replies = iter(answers)
+    probes: list[ServerProbe] = []
+    for name in names:
+        probes += [ServerProbe(name, a, next(replies)) for a in addresses.get(name, ())] or [
+            ServerProbe(name)
+        ]
+    return probes
+
+
+def plan(domain: Domain, policy: Policy) -> Generator[list[Query], list[Answer], Observation]:
+    """What to ask about ``domain``, round by round; returns the Observation.
+
+    The questions: MX and NS of the PEC name and of the registrable domain;
+    the addresses of the policy's MX host (which doubles as a check of the
+    checker's own resolver), of every MX host of the PEC name and of every
+    name server (AAAA only where A gave none). Then, as a registry's checker
+    does, the PEC name's MX asked of every server of the registrable domain
+    directly, and, when they refer it to servers of its own, of each of those,
+    with their NS set.
     """
-
-    def __init__(self, resolver: Resolver, pec: str) -> None:
-        self.resolver = resolver
-        self.pec = pec
-        self.lookups: dict[str, HostLookup] = {}
-
-    def addresses(self, host: str) -> tuple[str, ...]:
-        if host not in self.lookups:
-            self.lookups[host] = _addresses(self.resolver, host)
-        return self.lookups[host].addresses
-
-    def probe(self, servers: Iterable[str], glue: Mapping[str, list[str]]) -> list[ServerProbe]:
-        probes = []
-        for name in dict.fromkeys(servers):
-            addresses = glue.get(name) or self.addresses(name)
-            probes += [
-                ServerProbe(name, address, _ask(self.resolver, self.pec, RRType.MX, address))
-                for address in addresses
-            ] or [ServerProbe(name)]
-        return probes
-
-
-def _probe(
-    resolver: Resolver, pec: str, domain_ns: Answer
-) -> tuple[tuple[HostLookup, ...], list[ServerProbe], list[ServerProbe], Answer | None]:
-    """Ask the domain's servers, then (if they refer) the PEC zone's servers, for the MX."""
-    if domain_ns.outcome is not Outcome.ANSWER or domain_ns.aliases:
-        return (), [], [], None
-    prober = _Prober(resolver, pec)
-    parent = prober.probe(domain_ns.records, {})
+    pec, apex = policy.pec_name(domain), f"{domain.name}."
+    pec_mx, domain_mx, domain_ns, pec_ns = yield [
+        Query(pec, RRType.MX),
+        Query(apex, RRType.MX),
+        Query(apex, RRType.NS),
+        Query(pec, RRType.NS),
+    ]
+    mx_hosts = [policy.mx_host]
+    if pec_mx.outcome is Outcome.ANSWER:
+        mx_hosts += [mx.exchange for mx in pec_mx.mx if not mx.is_null]
+    probing = domain_ns.outcome is Outcome.ANSWER and not domain_ns.aliases
+    ns_names = list(domain_ns.records) if probing else []
+    found = yield from _lookups([*mx_hosts, *ns_names])
+    hosts = tuple(found[h] for h in dict.fromkeys(mx_hosts))
+    parent = yield from _probes(pec, ns_names, {n: found[n].addresses for n in ns_names})
     referrals = [p.mx for p in parent if p.mx is not None and p.mx.outcome is Outcome.REFERRAL]
     child: list[ServerProbe] = []
     child_ns = None
     if referrals:
         glue: dict[str, list[str]] = {}
-        for referral in referrals:
-            for name, address in referral.glue:
-                glue.setdefault(name, []).append(address)
-        glue = {name: list(dict.fromkeys(addresses)) for name, addresses in glue.items()}
-        child = prober.probe((n for r in referrals for n in r.referral), glue)
+        for name, address in (pair for r in referrals for pair in r.glue):
+            glue.setdefault(name, []).append(address)
+        child_names = list(dict.fromkeys(n for r in referrals for n in r.referral))
+        unglued = [n for n in child_names if n not in glue and n not in found]
+        found |= yield from _lookups(unglued)
+        addresses = {
+            n: tuple(dict.fromkeys(glue[n])) if n in glue else found[n].addresses
+            for n in child_names
+        }
+        child = yield from _probes(pec, child_names, addresses)
         first = next((p.address for p in child if p.address is not None), None)
         if first is not None:
-            child_ns = _ask(resolver, pec, RRType.NS, first)
-    return tuple(prober.lookups.values()), parent, child, child_ns
-
-
-def observe(domain: Domain, resolver: Resolver, policy: Policy) -> Observation:
-    """Ask ``resolver`` what the rules need to judge ``domain`` under ``policy``.
-
-    The questions: MX and NS of the PEC name and of the registrable domain,
-    and the addresses of the policy's MX host and of every MX host of the PEC
-    name (AAAA only where A gave none). Then, as a registry's checker does,
-    the PEC name's MX asked of every server of the registrable domain
-    directly, and, when they refer it to servers of its own, of each of those
-    and their NS set.
-    """
-    pec = policy.pec_name(domain)
-    apex = f"{domain.name}."
-    pec_mx = _ask(resolver, pec, RRType.MX)
-    hosts = [policy.mx_host]
-    if pec_mx.outcome is Outcome.ANSWER:
-        hosts += [mx.exchange for mx in pec_mx.mx if not mx.is_null]
-    domain_mx = _ask(resolver, apex, RRType.MX)
-    domain_ns = _ask(resolver, apex, RRType.NS)
-    pec_ns = _ask(resolver, pec, RRType.NS)
-    lookups = tuple(_addresses(resolver, host) for host in dict.fromkeys(hosts))
-    ns_hosts, parent, child, child_ns = _probe(resolver, pec, domain_ns)
+            (child_ns,) = yield [Query(pec, RRType.NS, server=first)]
     return Observation(
         domain=domain,
         pec_name=pec,
@@ -143,9 +151,50 @@ def observe(domain: Domain, resolver: Resolver, policy: Policy) -> Observation:
         domain_mx=domain_mx,
         domain_ns=domain_ns,
         pec_ns=pec_ns,
-        hosts=lookups,
-        ns_hosts=ns_hosts,
+        hosts=hosts,
+        ns_hosts=tuple(found[n] for n in found if n not in mx_hosts or n in ns_names),
         parent_probes=tuple(parent),
         child_probes=tuple(child),
         child_ns=child_ns,
     )
+
+
+def observe(domain: Domain, resolver: Resolver, policy: Policy) -> Observation:
+    """Ask ``resolver`` what the rules need to judge ``domain``, one question at a time."""
+    steps = plan(domain, policy)
+    try:
+        round_ = next(steps)
+        while True:
+            answers = [_unasked(q) or _checked(q, lambda q=q: resolver.resolve(q)) for q in round_]
+            round_ = steps.send(answers)
+    except StopIteration as done:
+        observation: Observation = done.value
+        return observation
+
+
+async def _aask(resolver: AsyncResolver, query: Query) -> Answer:
+    unasked = _unasked(query)
+    if unasked is not None:
+        return unasked
+    try:
+        answer = await resolver.resolve(query)
+    except InvalidRecordError as exc:
+        return Answer(query, Outcome.ERROR, detail=f"malformed answer: {exc}")
+    except PecdnsError:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- a resolver's failure is evidence, never a crash
+        return Answer(query, Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}")
+    return _checked(query, lambda: answer)
+
+
+async def aobserve(domain: Domain, resolver: AsyncResolver, policy: Policy) -> Observation:
+    """As :func:`observe`, asking each round's questions at once."""
+    steps = plan(domain, policy)
+    try:
+        round_ = next(steps)
+        while True:
+            pending: list[Awaitable[Answer]] = [_aask(resolver, q) for q in round_]
+            round_ = steps.send(list(await asyncio.gather(*pending)))
+    except StopIteration as done:
+        observation: Observation = done.value
+        return observation
