@@ -44,7 +44,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """Type-check src, tests and this file with mypy --strict."""
-    session.install("mypy", *TEST_DEPS, "nox")
+    session.install("mypy", "types-tqdm", *TEST_DEPS, "nox")
     session.run("mypy", "--strict")
 
 

@@ -44,8 +44,9 @@ pecdns_public_modules = ["pecdns", "pecdns.resolvers", "pecdns.testing", "pecdns
 # names are those that pecdns imports only under TYPE_CHECKING, which autodoc
 # shows as written.
 nitpick_ignore_regex = [
-    ("py:.*", r"(collections\.abc|datetime|enum|ipaddress|os|pathlib)\.\w+"),
+    ("py:.*", r"(collections\.abc|concurrent\.futures|datetime|enum|ipaddress|os|pathlib)\.\w+"),
     ("py:.*", r"attrs\.\w+"),
+    ("py:class", r"tqdm(\.\w+)*"),  # from the optional progress extra
     ("py:class", r"date|datetime|timedelta"),
 ]
 

@@ -87,6 +87,7 @@ PLACEHOLDERS: dict[str, str] = {
     "servers": "the name servers found",
     "provider": "the provider's mail servers found in the MX set",
     "others": "the other mail servers found in the MX set",
+    "name": "the input as given, quoted",
     "unasked": "how many of the check's DNS questions its time budget left unasked",
     "p10": "a note citing P10 when a server of the provider's dedicated or cloud offers is"
     " counted as another mail server; otherwise nothing",

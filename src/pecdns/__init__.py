@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 from pecdns._advice import Advice, Setup, setup_advice
+from pecdns._batch import InvalidInput, acheck, check_many
 from pecdns._check import check
 from pecdns._domain import Domain, registrable_domain
 from pecdns._json import to_json
@@ -46,6 +47,7 @@ from pecdns._order import (
     OrderStatus,
 )
 from pecdns._policy import ARUBA, Policy
+from pecdns._progress import ProgressBar, progress_bar
 from pecdns.exceptions import (
     InvalidDomainError,
     InvalidRecordError,
@@ -66,6 +68,7 @@ __all__ = [
     "HostLookup",
     "HostingPackage",
     "InvalidDomainError",
+    "InvalidInput",
     "InvalidRecordError",
     "LifecycleError",
     "MXRecord",
@@ -77,6 +80,7 @@ __all__ = [
     "OrderStatus",
     "PecdnsError",
     "Policy",
+    "ProgressBar",
     "RecordingMissError",
     "Report",
     "ServerProbe",
@@ -84,9 +88,12 @@ __all__ = [
     "Severity",
     "Transition",
     "Verdict",
+    "acheck",
     "apply_check",
     "check",
+    "check_many",
     "daily_check",
+    "progress_bar",
     "registrable_domain",
     "setup_advice",
     "to_json",

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from pecdns._models import Observation
-    from pecdns.resolvers import Resolver
+    from pecdns.resolvers import AsyncResolver, Resolver
 
 __all__ = ["check", "report", "verdict"]
 
@@ -54,6 +54,13 @@ def report(
         policy=policy.name,
         checked_at=at,
     )
+
+
+@functools.cache
+def _default_async_resolver() -> AsyncResolver:
+    from pecdns.resolvers import AsyncDnsResolver  # noqa: PLC0415 -- dnspython loads only when used
+
+    return AsyncDnsResolver()
 
 
 @functools.cache

@@ -98,6 +98,16 @@ CATALOGUE: dict[str, CodeInfo] = {
             "Verificare il resolver usato da pecdns e ripetere il controllo.",
         ),
         _info(
+            "INPUT_INVALID",
+            _E,
+            None,
+            "{name} is not a registrable domain, so it was not checked: {reason}.",
+            "{name} non è un dominio registrabile, quindi non è stato verificato: {reason}.",
+            "Correct the input; give the registrable domain, such as 'example.it'.",
+            "Correggere il dato in ingresso indicando il dominio registrabile, ad esempio"
+            " 'example.it'.",
+        ),
+        _info(
             "CHECK_TIMED_OUT",
             _W,
             None,
@@ -407,7 +417,7 @@ CATALOGUE: dict[str, CodeInfo] = {
     )
 }
 
-UNDETERMINING = frozenset({"CHECK_INCOMPLETE", "CHECK_TIMED_OUT"})
+UNDETERMINING = frozenset({"CHECK_INCOMPLETE", "CHECK_TIMED_OUT", "INPUT_INVALID"})
 """Codes that make a verdict UNDETERMINED: the checker, not the domain, failed."""
 
 

@@ -276,6 +276,7 @@ class Answer:
         referral: on a ``REFERRAL``, the name servers the zone is delegated to.
         glue: on a ``REFERRAL``, the addresses the referral gave for them,
             as ``(name, address)`` pairs.
+        ttl: how long the answer may be cached, in seconds, where known.
     """
 
     query: Query
@@ -288,13 +289,13 @@ class Answer:
     zone: str | None = field(default=None, converter=converters.optional(canonical_name))
     referral: tuple[str, ...] = field(default=(), converter=_names)
     glue: tuple[tuple[str, str], ...] = field(default=(), converter=_glue)
+    ttl: int | None = field(default=None, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        unique = {canonical_rdata(self.query.rdtype, r) for r in self.records}
         if self.query.rdtype is RRType.MX:
-            records = tuple(str(r) for r in sorted(MXRecord.from_text(r) for r in unique))
+            records = tuple(str(r) for r in sorted({MXRecord.from_text(r) for r in self.records}))
         else:
-            records = tuple(sorted(unique))
+            records = tuple(sorted({canonical_rdata(self.query.rdtype, r) for r in self.records}))
         # Canonical text in canonical order, whoever built the answer: an RRset is a set.
         object.__setattr__(self, "records", records)
         if (self.outcome is Outcome.ANSWER) != bool(self.records):
@@ -321,6 +322,7 @@ class Answer:
             "zone": self.zone,
             "referral": list(self.referral),
             "glue": [list(pair) for pair in self.glue],
+            "ttl": self.ttl,
         }
 
     @classmethod
@@ -343,6 +345,7 @@ class Answer:
                 zone=data.get("zone"),
                 referral=data.get("referral", ()),
                 glue=[tuple(pair) for pair in data.get("glue", ())],
+                ttl=data.get("ttl"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, InvalidRecordError):

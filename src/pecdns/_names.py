@@ -10,6 +10,7 @@ character, quote or angle bracket once canonical.
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from pecdns.exceptions import InvalidRecordError
 
@@ -18,6 +19,9 @@ __all__ = ["canonical_name", "is_at_or_below", "labels", "looks_like_ip", "unesc
 _PLAIN = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789-_*")
 _MAX_LABEL = 63
 _MAX_WIRE = 255
+# Names of plain labels only: nearly every name DNS sends. Their canonical form
+# is the name in lower case with a trailing dot; the full parser handles the rest.
+_PLAIN_NAME = re.compile(r"(?:[A-Za-z0-9_*-]{1,63}\.)*[A-Za-z0-9_*-]{1,63}\.?\Z")
 
 
 def _label_text(label: bytes) -> str:
@@ -80,6 +84,9 @@ def canonical_name(text: str) -> str:
     if not isinstance(text, str):
         raise InvalidRecordError(f"a DNS name must be a str, not {type(text).__name__}")
     stripped = text.strip()
+    if len(stripped) <= 253 and _PLAIN_NAME.match(stripped):
+        lowered = stripped.lower()
+        return lowered if lowered.endswith(".") else lowered + "."
     if stripped == ".":
         return "."
     if stripped in {"", "@"}:

@@ -10,6 +10,7 @@ each round's questions at once.
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import TYPE_CHECKING
 
 from pecdns._budget import spent
@@ -165,7 +166,9 @@ def observe(domain: Domain, resolver: Resolver, policy: Policy) -> Observation:
     try:
         round_ = next(steps)
         while True:
-            answers = [_unasked(q) or _checked(q, lambda q=q: resolver.resolve(q)) for q in round_]
+            answers = [
+                _unasked(q) or _checked(q, functools.partial(resolver.resolve, q)) for q in round_
+            ]
             round_ = steps.send(answers)
     except StopIteration as done:
         observation: Observation = done.value

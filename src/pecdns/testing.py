@@ -6,14 +6,15 @@ function, as httpx's ``MockTransport`` does for HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TypeAlias
 
 from pecdns._models import Answer, Outcome, Query, RRType, canonical_rdata
-from pecdns._names import canonical_name, is_at_or_below
+from pecdns._names import canonical_name
 from pecdns.exceptions import InvalidRecordError
 
-__all__ = ["Data", "FakeResolver", "Handler", "Zone"]
+__all__ = ["AsyncFakeResolver", "Data", "FakeResolver", "Handler", "Zone"]
 
 Data: TypeAlias = "str | Iterable[str] | Outcome"
 """What the mapping holds for one type: record data, a list of it, or an Outcome."""
@@ -91,6 +92,7 @@ class FakeResolver:
         """Every question asked, in order."""
         self._handler: Handler | None = None
         self._zone: dict[str, Outcome | dict[RRType, object]] = {}
+        self._above: set[str] = set()
         if callable(data):
             self._handler = data
         elif isinstance(data, Mapping):
@@ -99,6 +101,10 @@ class FakeResolver:
                 if owner in self._zone:
                     raise InvalidRecordError(f"{name!r} is given twice (names are case-blind)")
                 self._zone[owner] = _node(owner, value)
+            # Every name above an owner exists (as an empty non-terminal, if nothing else).
+            self._above = {
+                owner.split(".", i)[-1] for owner in self._zone for i in range(1, owner.count("."))
+            } | ({"."} if self._zone else set())
         else:
             raise TypeError(
                 f"FakeResolver takes a mapping or a callable, not {type(data).__name__}"
@@ -125,7 +131,7 @@ class FakeResolver:
             if isinstance(node, Outcome):
                 return Answer(query, node, aliases=aliases, detail="simulated by FakeResolver")
             if node is None:
-                below = any(is_at_or_below(owner, name) for owner in self._zone)
+                below = name in self._above
                 return Answer(query, Outcome.NODATA if below else Outcome.NXDOMAIN, aliases=aliases)
             data = node.get(query.rdtype)
             cname = node.get(RRType.CNAME)
@@ -142,3 +148,37 @@ class FakeResolver:
         return Answer(
             query, Outcome.SERVFAIL, aliases=aliases, detail="CNAME chain too long or looping"
         )
+
+
+class AsyncFakeResolver:
+    """:class:`FakeResolver` for asyncio: the same data or handler, awaited.
+
+    The handler may be a coroutine function. Questions are kept in
+    :attr:`queries` as with the sync fake.
+
+    >>> import asyncio
+    >>> from pecdns import acheck
+    >>> fake = AsyncFakeResolver(
+    ...     {
+    ...         "pec.example.it": {"MX": "10 mx.pec.aruba.it."},
+    ...         "mx.pec.aruba.it": {"A": "192.0.2.25"},
+    ...     }
+    ... )
+    >>> asyncio.run(acheck("example.it", resolver=fake)).ok
+    True
+    """
+
+    def __init__(self, data: Zone | Handler | Callable[[Query], Awaitable[Answer]]) -> None:
+        """Build a fake from a mapping of names to records, or from a (coroutine) handler."""
+        self._async_handler = data if inspect.iscoroutinefunction(data) else None
+        self._fake = FakeResolver({} if self._async_handler else data)  # type: ignore[arg-type]
+        self.queries = self._fake.queries
+        """Every question asked, in order."""
+
+    async def resolve(self, query: Query) -> Answer:
+        """Answer one question from the fake's data or handler."""
+        if self._async_handler is not None:
+            self.queries.append(query)
+            answer: Answer = await self._async_handler(query)
+            return answer
+        return self._fake.resolve(query)

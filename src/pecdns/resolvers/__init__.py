@@ -1,6 +1,9 @@
 """Where DNS answers come from: the Resolver protocol and its backends.
 
-- :class:`DnsResolver`: the real DNS, through a recursive resolver (dnspython).
+- :class:`DnsResolver`: the real DNS, through a recursive resolver (dnspython);
+  :class:`AsyncDnsResolver` is the same for asyncio (:class:`AsyncResolver`), and
+  :class:`ThreadedResolver` (or :func:`as_async`) runs any other resolver's
+  questions in threads for it.
 - :class:`IterativeResolver`: the real DNS, walking the delegations itself
   from the root (or given hints) and trusting only authoritative answers.
 - :class:`ZoneResolver`: offline, from BIND zone files or zone text.
@@ -16,15 +19,17 @@ this package import dnspython.
 from __future__ import annotations
 
 from pecdns._models import Answer, Outcome, Query, RRType
-from pecdns.resolvers._dnspython import DnsResolver
+from pecdns.resolvers._dnspython import AsyncDnsResolver, DnsResolver
 from pecdns.resolvers._iterative import ROOT_HINTS, IterativeResolver
-from pecdns.resolvers._protocol import Resolver
+from pecdns.resolvers._protocol import AsyncResolver, Resolver, ThreadedResolver, as_async
 from pecdns.resolvers._recording import RecordingResolver, ReplayResolver
 from pecdns.resolvers._zone import ZoneResolver
 
 __all__ = [
     "ROOT_HINTS",
     "Answer",
+    "AsyncDnsResolver",
+    "AsyncResolver",
     "DnsResolver",
     "IterativeResolver",
     "Outcome",
@@ -33,5 +38,7 @@ __all__ = [
     "RecordingResolver",
     "ReplayResolver",
     "Resolver",
+    "ThreadedResolver",
     "ZoneResolver",
+    "as_async",
 ]

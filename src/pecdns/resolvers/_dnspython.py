@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import dns.asyncresolver
 import dns.exception
 import dns.flags
 import dns.message
@@ -15,12 +16,12 @@ import dns.resolver
 from pecdns._budget import remaining
 from pecdns._models import Answer, Outcome, Query
 from pecdns.exceptions import InvalidRecordError
-from pecdns.resolvers._wire import ask
+from pecdns.resolvers._wire import aask, ask
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["DnsResolver"]
+__all__ = ["AsyncDnsResolver", "DnsResolver"]
 
 
 def _aliases(response: dns.message.Message | None) -> tuple[str, ...]:
@@ -136,19 +137,70 @@ class DnsResolver:
             )
         except dns.exception.DNSException as exc:
             return _recursive_failure(query, exc)
-        response = result.response
-        server = f"{result.nameserver}#{result.port}"
-        authoritative = bool(response.flags & dns.flags.AA)
-        aliases = tuple(str(rrset[0].target) for rrset in result.chaining_result.cnames)
-        records = tuple(rd.to_text() for rd in result.rrset or ())
+        return _answer(query, result)
+
+
+def _answer(query: Query, result: dns.resolver.Answer) -> Answer:
+    """The Answer for a question the recursive resolver answered."""
+    server = f"{result.nameserver}#{result.port}"
+    aliases = tuple(str(rrset[0].target) for rrset in result.chaining_result.cnames)
+    records = tuple(rd.to_text() for rd in result.rrset or ())
+    try:
+        return Answer(
+            query,
+            Outcome.ANSWER if records else Outcome.NODATA,
+            records,
+            aliases=aliases,
+            server=server,
+            authoritative=bool(result.response.flags & dns.flags.AA),
+            ttl=result.chaining_result.minimum_ttl,
+        )
+    except InvalidRecordError as exc:
+        return Answer(query, Outcome.ERROR, server=server, detail=f"malformed answer: {exc}")
+
+
+class AsyncDnsResolver(DnsResolver):
+    """:class:`DnsResolver` for asyncio (dnspython's asyncresolver and asyncquery).
+
+    >>> resolver = AsyncDnsResolver(nameservers=["127.0.0.1"], port=5353)
+    >>> resolver.nameservers, resolver.port
+    (('127.0.0.1',), 5353)
+    """
+
+    def __init__(
+        self,
+        nameservers: Sequence[str] | None = None,
+        *,
+        port: int = 53,
+        timeout: float = 2.0,
+        lifetime: float = 5.0,
+    ) -> None:
+        """Configure the stub resolver; nothing is sent until :meth:`resolve`."""
+        super().__init__(nameservers, port=port, timeout=timeout, lifetime=lifetime)
+        resolver = dns.asyncresolver.Resolver(configure=False)
+        resolver.nameservers = list(self.nameservers)
+        resolver.port = port
+        resolver.timeout = timeout
+        resolver.lifetime = lifetime
+        resolver.cache = None
+        self._async = resolver
+
+    def __repr__(self) -> str:
+        return "Async" + super().__repr__()
+
+    async def resolve(self, query: Query) -> Answer:  # type: ignore[override]
+        """As :meth:`DnsResolver.resolve`, awaited."""
+        if query.server is not None:
+            return await aask(query, query.server, port=self.port, timeout=self.timeout)
+        rdtype = dns.rdatatype.from_text(query.rdtype.value)
         try:
-            return Answer(
-                query,
-                Outcome.ANSWER if records else Outcome.NODATA,
-                records,
-                aliases=aliases,
-                server=server,
-                authoritative=authoritative,
+            result = await self._async.resolve(
+                query.name,
+                rdtype,
+                raise_on_no_answer=False,
+                search=False,
+                lifetime=remaining(self.lifetime),
             )
-        except InvalidRecordError as exc:
-            return Answer(query, Outcome.ERROR, server=server, detail=f"malformed answer: {exc}")
+        except dns.exception.DNSException as exc:
+            return _recursive_failure(query, exc)
+        return _answer(query, result)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 
+import dns.asyncquery
 import dns.exception
 import dns.flags
 import dns.message
@@ -23,7 +24,7 @@ from pecdns._budget import remaining
 from pecdns._models import Answer, Outcome, Query
 from pecdns.exceptions import InvalidRecordError
 
-__all__ = ["ask", "classify"]
+__all__ = ["aask", "ask", "classify"]
 
 
 def _glue(response: dns.message.Message, names: list[str]) -> list[tuple[str, str]]:
@@ -95,12 +96,13 @@ def _classify_query(
         detail = "" if nxdomain else f"RCODE {dns.rcode.to_text(rcode)}"
         return answer(outcome, aliases=aliases if nxdomain else [], detail=detail)
     if chain.answer is not None:
-        return answer(Outcome.ANSWER, [rd.to_text() for rd in chain.answer], aliases=aliases)
+        records = [rd.to_text() for rd in chain.answer]
+        return answer(Outcome.ANSWER, records, aliases=aliases, ttl=chain.minimum_ttl)
     zone, names = _referral(response, chain.canonical_name)
     if names and not authoritative and not aliases:
         glue = _glue(response, names)
         return answer(Outcome.REFERRAL, zone=zone, referral=names, glue=glue)
-    return answer(Outcome.NODATA, aliases=aliases)
+    return answer(Outcome.NODATA, aliases=aliases, ttl=chain.minimum_ttl)
 
 
 def ask(
@@ -115,16 +117,43 @@ def ask(
     timeout = remaining(timeout)
     if timeout <= 0:
         return Answer(query, Outcome.TIMEOUT, server=server, detail="the time budget was spent")
-    message = dns.message.make_query(
-        query.name, dns.rdatatype.from_text(query.rdtype.value), use_edns=0, payload=1232
-    )
-    if not recursion:
-        message.flags &= ~dns.flags.RD
+    message = _message(query, recursion=recursion)
     try:
         response = dns.query.udp(message, address, timeout=timeout, port=port)
         if response.flags & dns.flags.TC:
             response = dns.query.tcp(message, address, timeout=timeout, port=port)
         return classify(query, response, server)
     except Exception as exc:  # noqa: BLE001 -- every fault becomes evidence, see _FAULTS
-        outcome, what = next((o, w) for kind, o, w in _FAULTS if isinstance(exc, kind))
-        return Answer(query, outcome, server=server, detail=f"{what}: {type(exc).__name__} {exc}")
+        return _fault(query, server, exc)
+
+
+def _message(query: Query, *, recursion: bool) -> dns.message.QueryMessage:
+    message = dns.message.make_query(
+        query.name, dns.rdatatype.from_text(query.rdtype.value), use_edns=0, payload=1232
+    )
+    if not recursion:
+        message.flags &= ~dns.flags.RD
+    return message
+
+
+def _fault(query: Query, server: str, exc: Exception) -> Answer:
+    outcome, what = next((o, w) for kind, o, w in _FAULTS if isinstance(exc, kind))
+    return Answer(query, outcome, server=server, detail=f"{what}: {type(exc).__name__} {exc}")
+
+
+async def aask(
+    query: Query, address: str, *, port: int, timeout: float, recursion: bool = False
+) -> Answer:
+    """As :func:`ask`, for asyncio."""
+    server = f"{address}#{port}"
+    timeout = remaining(timeout)
+    if timeout <= 0:
+        return Answer(query, Outcome.TIMEOUT, server=server, detail="the time budget was spent")
+    message = _message(query, recursion=recursion)
+    try:
+        response = await dns.asyncquery.udp(message, address, timeout=timeout, port=port)
+        if response.flags & dns.flags.TC:
+            response = await dns.asyncquery.tcp(message, address, timeout=timeout, port=port)
+        return classify(query, response, server)
+    except Exception as exc:  # noqa: BLE001 -- every fault becomes evidence, see _FAULTS
+        return _fault(query, server, exc)

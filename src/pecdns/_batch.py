@@ -1,0 +1,453 @@
+"""Checking many domains: asyncio checks, a bounded window, nothing lost, work shared.
+
+``check_many`` runs each check as an asyncio task on an event loop of its own
+thread (so it works where a loop already runs, as in Jupyter), keeps at most
+``concurrency`` checks in flight, reads its input lazily and yields exactly
+one result per input. Across a batch, address look-ups are cached (TTL
+respected) and shared while in flight, and each name server gets a bounded
+number of questions in flight and per second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import concurrent.futures
+import contextlib
+import functools
+import itertools
+import threading
+import time
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import field, frozen
+from typing_extensions import Self
+
+from pecdns._budget import budget
+from pecdns._check import _default_async_resolver, report
+from pecdns._codes import check_lang, render
+from pecdns._domain import Domain
+from pecdns._models import (
+    SCHEMA,
+    Answer,
+    Finding,
+    HostLookup,
+    Observation,
+    Outcome,
+    Query,
+    Report,
+    RRType,
+    Verdict,
+)
+from pecdns._observe import aobserve
+from pecdns._policy import ARUBA, Policy
+from pecdns.exceptions import InvalidDomainError
+from pecdns.resolvers._protocol import as_async
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine, Generator, Iterable, Iterator
+    from datetime import datetime
+
+    from pecdns.resolvers import AsyncResolver, Resolver
+
+__all__ = ["InvalidInput", "acheck", "check_many"]
+
+_CACHED = frozenset({RRType.A, RRType.AAAA})
+T = TypeVar("T")
+
+
+@frozen
+class InvalidInput:
+    """The result, in a batch, for an input that is not a registrable domain.
+
+    It has the surface of a :class:`Report` (verdict, findings, ``ok``,
+    ``to_dict``...) but no domain and no observation, since nothing was asked.
+
+    Attributes:
+        name: the input as given.
+        findings: one ``INPUT_INVALID`` finding saying what is wrong.
+    """
+
+    name: str
+    findings: tuple[Finding, ...]
+    policy: str = ARUBA.name
+    checked_at: datetime | None = None
+    verdict: Verdict = field(default=Verdict.UNDETERMINED, init=False)
+    remedy: None = field(default=None, init=False)
+
+    @classmethod
+    def of(
+        cls, name: object, error: InvalidDomainError, policy: Policy, lang: str, at: datetime | None
+    ) -> InvalidInput:
+        """The result for ``name``, refused with ``error``."""
+        args = {"name": repr(name), "reason": str(error)}
+        message, fix = render("INPUT_INVALID", args, lang)
+        finding = Finding(
+            "INPUT_INVALID",
+            policy.severity("INPUT_INVALID"),
+            None,
+            message,
+            fix=fix,
+            args=tuple(sorted(args.items())),
+        )
+        return cls(str(name), (finding,), policy.name, at)
+
+    @property
+    def ok(self) -> bool:
+        """Always False: an invalid input is never compliant."""
+        return False
+
+    def codes(self) -> tuple[str, ...]:
+        """The codes of the findings (``("INPUT_INVALID",)``)."""
+        return tuple(f.code for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data, in the report schema with no domain."""
+        return {
+            "schema": SCHEMA,
+            "input": self.name,
+            "domain": None,
+            "domain_unicode": None,
+            "pec_name": None,
+            "verdict": self.verdict.value,
+            "ok": False,
+            "policy": self.policy,
+            "checked_at": self.checked_at.isoformat() if self.checked_at else None,
+            "findings": [f.to_dict() for f in self.findings],
+            "remedy": None,
+            "observation": None,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.name!r}: {self.verdict}\n  {self.findings[0]}"
+
+
+class _Shared:
+    """One batch's view of a resolver: cached addresses, single flight, polite to servers."""
+
+    def __init__(
+        self, resolver: AsyncResolver, *, per_server: int, per_second: float, cache_size: int
+    ) -> None:
+        self.resolver = resolver
+        self.per_server = per_server
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self.cache_size = cache_size
+        self.cache: collections.OrderedDict[Query, tuple[float, Answer]] = collections.OrderedDict()
+        self.flights: dict[Query, asyncio.Future[Answer]] = {}
+        self.gates: dict[str, asyncio.Semaphore] = {}
+        self.next_slot: dict[str, float] = {}
+
+    async def resolve(self, query: Query) -> Answer:
+        if query.server is not None:
+            return await self._polite(query)
+        if query.rdtype not in _CACHED:
+            return await self.resolver.resolve(query)
+        now = time.monotonic()
+        hit = self.cache.get(query)
+        if hit is not None and hit[0] > now:
+            self.cache.move_to_end(query)
+            return hit[1]
+        flight = self.flights.get(query)
+        if flight is not None:
+            return await asyncio.shield(flight)
+        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self.flights[query] = future
+        try:
+            answer = await self.resolver.resolve(query)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters get it, no "never retrieved" warning
+            raise
+        finally:
+            del self.flights[query]
+        future.set_result(answer)
+        if not answer.outcome.is_failure:
+            self.cache[query] = (now + (answer.ttl if answer.ttl is not None else 300), answer)
+            if len(self.cache) > self.cache_size:
+                self.cache.popitem(last=False)
+        return answer
+
+    async def _polite(self, query: Query) -> Answer:
+        server = query.server or ""
+        gate = self.gates.setdefault(server, asyncio.Semaphore(self.per_server))
+        async with gate:
+            if self.interval:
+                now = time.monotonic()
+                slot = max(now, self.next_slot.get(server, now))
+                self.next_slot[server] = slot + self.interval
+                if slot > now:
+                    await asyncio.sleep(slot - now)
+            return await self.resolver.resolve(query)
+
+
+def _failed(domain: Domain, policy: Policy, exc: BaseException) -> Observation:
+    """An observation whose every answer says the check itself failed, and why."""
+    detail = f"the check failed: {type(exc).__name__}: {exc}"
+    pec, apex = policy.pec_name(domain), f"{domain.name}."
+
+    def error(name: str, rdtype: RRType) -> Answer:
+        return Answer(Query(name, rdtype), Outcome.ERROR, detail=detail)
+
+    return Observation(
+        domain=domain,
+        pec_name=pec,
+        pec_mx=error(pec, RRType.MX),
+        domain_mx=error(apex, RRType.MX),
+        domain_ns=error(apex, RRType.NS),
+        pec_ns=error(pec, RRType.NS),
+        hosts=(HostLookup(policy.mx_host, error(policy.mx_host, RRType.A)),),
+    )
+
+
+async def acheck(
+    domain: str | Domain,
+    *,
+    resolver: Resolver | AsyncResolver | None = None,
+    policy: Policy = ARUBA,
+    at: datetime | None = None,
+    lang: str = "en",
+    timeout: float | None = 30.0,
+) -> Report:
+    """As :func:`pecdns.check`, for asyncio: each round of questions is asked at once.
+
+    A sync resolver is run in threads; with none, the real DNS through
+    :class:`~pecdns.resolvers.AsyncDnsResolver`.
+
+    >>> import asyncio
+    >>> from pecdns.testing import FakeResolver
+    >>> fake = FakeResolver(
+    ...     {
+    ...         "pec.example.it": {"MX": "10 mx.pec.aruba.it."},
+    ...         "mx.pec.aruba.it": {"A": "192.0.2.25"},
+    ...     }
+    ... )
+    >>> asyncio.run(acheck("example.it", resolver=fake)).verdict
+    <Verdict.COMPLIANT: 'COMPLIANT'>
+    """
+    parsed = domain if isinstance(domain, Domain) else Domain(domain)
+    check_lang(lang)
+    source = as_async(resolver) if resolver is not None else _default_async_resolver()
+    with budget(timeout):
+        observation = await aobserve(parsed, source, policy)
+    return report(observation, policy, at=at, lang=lang)
+
+
+class _Loop:
+    """An event loop running in a thread of its own, for the life of a batch."""
+
+    def __enter__(self) -> Self:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(
+            target=self.loop.run_forever, name="pecdns-batch", daemon=True
+        )
+        self.thread.start()
+        return self
+
+    def submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def __exit__(self, *exc: object) -> None:
+        async def cancel_all() -> None:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(cancel_all(), self.loop).result(timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+def _windowed(
+    futures: Iterator[concurrent.futures.Future[T]], size: int, *, ordered: bool
+) -> Iterator[T]:
+    """Results of ``futures``, started lazily with at most ``size`` pending at once."""
+    if ordered:
+        window: collections.deque[concurrent.futures.Future[T]] = collections.deque()
+        for future in futures:
+            window.append(future)
+            if len(window) >= size:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
+        return
+    pending: collections.Counter[concurrent.futures.Future[T]] = collections.Counter()
+
+    def settle() -> Iterator[T]:
+        done, _ = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+        for finished in done:
+            yield from itertools.repeat(finished.result(), pending.pop(finished))
+
+    for future in futures:
+        pending[future] += 1
+        while pending.total() >= size:
+            yield from settle()
+    while pending:
+        yield from settle()
+
+
+def _done(result: T) -> concurrent.futures.Future[T]:
+    future: concurrent.futures.Future[T] = concurrent.futures.Future()
+    future.set_result(result)
+    return future
+
+
+@frozen
+class _Options:
+    """How every check of a batch runs; picklable, so it travels to executor workers."""
+
+    policy: Policy
+    timeout: float | None
+    lang: str
+    at: datetime | None
+    concurrency: int
+    per_server: int
+    per_second: float
+
+
+def check_many(  # noqa: PLR0913 -- the batch API: every option keyword-only, with a default
+    domains: Iterable[str | Domain],
+    *,
+    resolver: Resolver | AsyncResolver | None = None,
+    policy: Policy = ARUBA,
+    concurrency: int = 64,
+    timeout: float | None = 30.0,
+    ordered: bool = True,
+    progress: Callable[[Report | InvalidInput], object] | None = None,
+    lang: str = "en",
+    at: datetime | None = None,
+    per_server: int = 8,
+    per_second: float = 50.0,
+    executor: concurrent.futures.Executor | None = None,
+    batch_size: int = 256,
+) -> Generator[Report | InvalidInput, None, None]:
+    """Check many domains; yield exactly one result per input, in input order.
+
+    Input is read lazily (a list, a generator, a file's lines) and at most
+    ``concurrency`` checks are in flight, so memory is bounded by the
+    concurrency, not by the input. Nothing is lost and nothing raises out of
+    the batch: an input that is not a registrable domain gives an
+    :class:`InvalidInput` with an ``INPUT_INVALID`` finding; a check that
+    fails gives an UNDETERMINED :class:`Report` saying why. Domains repeated
+    while in flight share one check.
+
+    Args:
+        domains: registrable domains, as text or :class:`Domain`.
+        resolver: a Resolver or AsyncResolver; the real DNS when ``None``.
+        policy: the provider's requirements.
+        concurrency: checks in flight at once (with ``executor``: batches).
+        timeout: each check's time budget, in seconds.
+        ordered: yield in input order; ``False`` yields as checks complete.
+        progress: called with each result as it is yielded (see
+            :func:`pecdns.progress_bar`).
+        lang: the language of messages.
+        at: the time stamped on every report.
+        per_server: questions in flight at once to any one name server.
+        per_second: questions per second to any one name server.
+        executor: run batches of ``batch_size`` domains on this executor
+            (processes, or a cluster: Dask's ``Client.get_executor()``) instead
+            of in this process; the resolver and policy must be picklable.
+        batch_size: domains per task sent to ``executor``.
+
+    >>> from pecdns.testing import FakeResolver
+    >>> fake = FakeResolver(
+    ...     {
+    ...         "pec.example.it": {"MX": "10 mx.pec.aruba.it."},
+    ...         "mx.pec.aruba.it": {"A": "192.0.2.25"},
+    ...     }
+    ... )
+    >>> [str(r.verdict) for r in check_many(["example.it", "www.example.it"], resolver=fake)]
+    ['COMPLIANT', 'UNDETERMINED']
+    """
+    if min(concurrency, batch_size, per_server) < 1:
+        raise ValueError("concurrency, batch_size and per_server must be at least 1")
+    check_lang(lang)
+    options = _Options(policy, timeout, lang, at, concurrency, per_server, per_second)
+    if executor is None:
+        results = _in_process(domains, resolver, options, ordered=ordered)
+    else:
+        results = _on_executor(domains, resolver, executor, batch_size, options, ordered=ordered)
+    for result in results:
+        if progress is not None:
+            progress(result)
+        yield result
+
+
+def _parse(item: str | Domain, options: _Options) -> Domain | InvalidInput:
+    if isinstance(item, Domain):
+        return item
+    try:
+        return Domain(item)
+    except InvalidDomainError as exc:
+        return InvalidInput.of(item, exc, options.policy, options.lang, options.at)
+
+
+def _in_process(
+    domains: Iterable[str | Domain],
+    resolver: Resolver | AsyncResolver | None,
+    options: _Options,
+    *,
+    ordered: bool,
+) -> Iterator[Report | InvalidInput]:
+    with _Loop() as loop:
+        source = as_async(resolver) if resolver is not None else _default_async_resolver()
+        shared = _Shared(
+            source, per_server=options.per_server, per_second=options.per_second, cache_size=50_000
+        )
+        in_flight: dict[str, concurrent.futures.Future[Report | InvalidInput]] = {}
+
+        async def one(domain: Domain) -> Report | InvalidInput:
+            policy, lang, at = options.policy, options.lang, options.at
+            try:
+                return await acheck(
+                    domain,
+                    resolver=shared,
+                    policy=policy,
+                    at=at,
+                    lang=lang,
+                    timeout=options.timeout,
+                )
+            except Exception as exc:  # noqa: BLE001 -- nothing raises out of a batch
+                return report(_failed(domain, policy, exc), policy, at=at, lang=lang)
+
+        def forget(name: str, future: concurrent.futures.Future[Report | InvalidInput]) -> None:
+            if in_flight.get(name) is future:
+                del in_flight[name]
+
+        def start(item: str | Domain) -> concurrent.futures.Future[Report | InvalidInput]:
+            parsed = _parse(item, options)
+            if isinstance(parsed, InvalidInput):
+                return _done(parsed)
+            future = in_flight.get(parsed.name)
+            if future is None:
+                future = loop.submit(one(parsed))
+                in_flight[parsed.name] = future
+                future.add_done_callback(functools.partial(forget, parsed.name))
+            return future
+
+        yield from _windowed(map(start, domains), options.concurrency, ordered=ordered)
+
+
+def _check_batch(
+    names: list[str | Domain], resolver: Resolver | AsyncResolver | None, options: _Options
+) -> list[Report | InvalidInput]:
+    """One executor task: a batch checked in the worker, in order."""
+    return list(_in_process(names, resolver, options, ordered=True))
+
+
+def _on_executor(
+    domains: Iterable[str | Domain],
+    resolver: Resolver | AsyncResolver | None,
+    executor: concurrent.futures.Executor,
+    batch_size: int,
+    options: _Options,
+    *,
+    ordered: bool,
+) -> Iterator[Report | InvalidInput]:
+    iterator = iter(domains)
+    batches = iter(lambda: list(itertools.islice(iterator, batch_size)), [])
+    futures = (executor.submit(_check_batch, batch, resolver, options) for batch in batches)
+    for results in _windowed(futures, options.concurrency, ordered=ordered):
+        yield from results

@@ -1,0 +1,306 @@
+"""check_many and acheck: one result per input, in order, nothing lost, work shared."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import io
+import itertools
+import time
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from helpers import PROVIDER
+from pecdns import (
+    InvalidInput,
+    RecordingMissError,
+    Report,
+    Verdict,
+    acheck,
+    check,
+    check_many,
+    progress_bar,
+)
+from pecdns.resolvers import Answer, Outcome, Query, ReplayResolver
+from pecdns.testing import AsyncFakeResolver, FakeResolver
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+N = 60
+
+
+def portfolio(n: int = N) -> dict[str, Any]:
+    """n domains sharing two name servers; every third one has the wrong MX."""
+    data: dict[str, Any] = dict(PROVIDER)
+    for i in range(n):
+        data[f"d{i}.it"] = {"NS": ["ns1.example.net.", "ns2.example.net."]}
+        data[f"pec.d{i}.it"] = {
+            "MX": "10 mail.example.it." if i % 3 == 0 else "10 mx.pec.aruba.it."
+        }
+    return data
+
+
+NAMES = [f"d{i}.it" for i in range(N)]
+
+
+def test_one_result_per_input_in_input_order() -> None:
+    fake = FakeResolver(portfolio())
+    results = list(check_many(NAMES, resolver=fake, concurrency=8))
+    assert [r.name if isinstance(r, InvalidInput) else r.domain.name for r in results] == NAMES
+    expected = [check(n, resolver=FakeResolver(portfolio())) for n in NAMES]
+    assert results == expected
+
+
+def test_results_as_completed_hold_the_same_reports() -> None:
+    fake = FakeResolver(portfolio())
+    unordered = list(check_many(NAMES, resolver=fake, concurrency=8, ordered=False))
+    assert len(unordered) == N
+    assert sorted(r.domain.name for r in unordered if isinstance(r, Report)) == sorted(NAMES)
+
+
+def test_an_invalid_name_gets_its_own_result_and_nothing_is_dropped() -> None:
+    inputs = ["d1.it", "www.d2.it", "", "roma.it", "d3.it"]
+    results = list(check_many(inputs, resolver=FakeResolver(portfolio())))
+    assert [type(r).__name__ for r in results] == [
+        "Report",
+        "InvalidInput",
+        "InvalidInput",
+        "InvalidInput",
+        "Report",
+    ]
+    invalid = results[1]
+    assert isinstance(invalid, InvalidInput)
+    assert invalid.verdict is Verdict.UNDETERMINED
+    assert not invalid.ok
+    assert invalid.codes() == ("INPUT_INVALID",)
+    assert "'www.d2.it'" in invalid.findings[0].message
+    assert "registrable domain is 'd2.it'" in invalid.findings[0].message
+    assert invalid.to_dict()["input"] == "www.d2.it"
+    assert str(invalid).startswith("'www.d2.it': UNDETERMINED")
+
+
+def test_a_check_that_raises_gives_an_undetermined_report() -> None:
+    def handler(query: Query) -> Answer:
+        if "d5" in query.name:
+            raise RecordingMissError("not recorded")
+        return FakeResolver(portfolio()).resolve(query)
+
+    results = list(check_many(["d4.it", "d5.it", "d7.it"], resolver=FakeResolver(handler)))
+    assert [str(r.verdict) for r in results] == ["COMPLIANT", "UNDETERMINED", "COMPLIANT"]
+    failed = results[1]
+    assert isinstance(failed, Report)
+    assert "the check failed: RecordingMissError: not recorded" in failed.findings[0].message
+
+
+def test_input_is_read_lazily_and_the_window_bounds_it() -> None:
+    read = 0
+
+    def names() -> Iterator[str]:
+        nonlocal read
+        for i in itertools.count():
+            read += 1
+            yield f"d{i % N}.it"
+
+    results = check_many(names(), resolver=FakeResolver(portfolio()), concurrency=4)
+    first = next(results)
+    assert isinstance(first, Report)
+    assert read <= 4 + 1
+    list(itertools.islice(results, 20))
+    assert read <= 21 + 4 + 1
+    results.close()
+
+
+def test_a_file_of_names_is_an_input() -> None:
+    lines = io.StringIO("d1.it\nd2.it\n\n")
+    results = list(check_many((line.strip() for line in lines), resolver=FakeResolver(portfolio())))
+    assert [str(r.verdict) for r in results] == ["COMPLIANT", "COMPLIANT", "UNDETERMINED"]
+
+
+def test_shared_hosts_are_looked_up_once_per_batch() -> None:
+    fake = FakeResolver(portfolio())
+    list(check_many(NAMES, resolver=fake, concurrency=8))
+    asked = [(q.name, q.rdtype.value) for q in fake.queries]
+    assert asked.count(("mx.pec.aruba.it.", "A")) == 1
+    assert asked.count(("ns1.example.net.", "A")) == 1
+    assert asked.count(("ns2.example.net.", "A")) == 1
+
+
+def test_one_mx_query_per_server_per_domain() -> None:
+    fake = FakeResolver(portfolio())
+    list(check_many(NAMES, resolver=fake, concurrency=8))
+    direct = [(q.name, q.server) for q in fake.queries if q.server is not None]
+    assert len(direct) == len(set(direct)) == 2 * N
+
+
+def test_duplicates_in_flight_share_one_check() -> None:
+    fake = FakeResolver(portfolio())
+    results = list(check_many(["d1.it"] * 10, resolver=fake, concurrency=16))
+    assert len(results) == 10
+    assert len({id(r) for r in results}) == 1
+    assert (
+        sum(
+            q.name == "pec.d1.it." and q.rdtype.value == "MX" and not q.server for q in fake.queries
+        )
+        == 1
+    )
+
+
+def test_a_cached_failure_is_not_kept() -> None:
+    calls = 0
+
+    def flaky(query: Query) -> Answer:
+        nonlocal calls
+        if query.name == "mx.pec.aruba.it.":
+            calls += 1
+            return (
+                Answer(query, Outcome.TIMEOUT)
+                if calls == 1
+                else Answer(query, Outcome.ANSWER, ["192.0.2.25"])
+            )
+        return FakeResolver(portfolio()).resolve(query)
+
+    results = list(check_many(["d1.it", "d2.it"], resolver=FakeResolver(flaky), concurrency=1))
+    assert [str(r.verdict) for r in results] == ["UNDETERMINED", "COMPLIANT"]
+
+
+def test_questions_to_one_server_are_bounded_in_flight() -> None:
+    in_flight: dict[str, int] = {}
+    peak: dict[str, int] = {}
+    data = FakeResolver(portfolio())
+
+    async def slow(query: Query) -> Answer:
+        if query.server:
+            in_flight[query.server] = in_flight.get(query.server, 0) + 1
+            peak[query.server] = max(peak.get(query.server, 0), in_flight[query.server])
+            await asyncio.sleep(0.005)
+            in_flight[query.server] -= 1
+        return data.resolve(query)
+
+    list(
+        check_many(
+            NAMES, resolver=AsyncFakeResolver(slow), concurrency=32, per_server=3, per_second=0
+        )
+    )
+    assert peak
+    assert max(peak.values()) <= 3
+
+
+def test_questions_to_one_server_are_spaced_by_the_rate_limit() -> None:
+    times: list[float] = []
+    data = FakeResolver(portfolio())
+
+    async def clock(query: Query) -> Answer:
+        if query.server == "198.51.100.1":
+            times.append(time.monotonic())
+        return data.resolve(query)
+
+    list(check_many(NAMES[:10], resolver=AsyncFakeResolver(clock), concurrency=10, per_second=100))
+    times.sort()
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert len(times) == 10
+    # asyncio may run a timer up to its clock resolution early; the span is what the limit bounds.
+    assert min(gaps) >= 0.007
+    assert times[-1] - times[0] >= 9 * 0.01 - 0.003
+
+
+def test_progress_is_called_once_per_result() -> None:
+    seen: list[object] = []
+    results = list(
+        check_many([*NAMES[:7], "x"], resolver=FakeResolver(portfolio()), progress=seen.append)
+    )
+    assert seen == results
+
+
+def test_the_tqdm_progress_bar_counts_results() -> None:
+    out = io.StringIO()
+    bar = progress_bar(total=5, file=out, mininterval=0)
+    list(check_many(NAMES[:5], resolver=FakeResolver(portfolio()), progress=bar))
+    assert bar.bar.n == 5
+    assert "5/5" in out.getvalue()
+
+
+def test_bad_batch_options_are_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        next(check_many(NAMES, resolver=FakeResolver({}), concurrency=0))
+    with pytest.raises(ValueError, match="unknown language"):
+        next(check_many(NAMES, resolver=FakeResolver({}), lang="fr"))
+
+
+def test_stopping_early_stops_the_batch_cleanly() -> None:
+    results = check_many(NAMES, resolver=FakeResolver(portfolio()), concurrency=4)
+    assert isinstance(next(results), Report)
+    results.close()
+
+
+def test_a_batch_on_worker_processes_gives_the_same_reports() -> None:
+    local = list(check_many(NAMES, resolver=FakeResolver(portfolio())))
+    with concurrent.futures.ProcessPoolExecutor(max_workers=2) as pool:
+        remote = list(
+            check_many(
+                [*NAMES, "not a domain"],
+                resolver=FakeResolver(portfolio()),
+                executor=pool,
+                batch_size=16,
+            )
+        )
+    assert remote[:-1] == local
+    assert isinstance(remote[-1], InvalidInput)
+
+
+def test_a_batch_on_a_dask_local_cluster_gives_the_same_reports() -> None:
+    distributed = pytest.importorskip("distributed")
+    local = list(check_many(NAMES, resolver=FakeResolver(portfolio())))
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = list(
+            check_many(
+                NAMES,
+                resolver=FakeResolver(portfolio()),
+                executor=client.get_executor(),
+                batch_size=16,
+            )
+        )
+    assert remote == local
+
+
+def test_acheck_gives_the_same_report_as_check() -> None:
+    expected = check("d1.it", resolver=FakeResolver(portfolio()))
+    assert asyncio.run(acheck("d1.it", resolver=AsyncFakeResolver(portfolio()))) == expected
+    assert asyncio.run(acheck("d1.it", resolver=FakeResolver(portfolio()))) == expected
+
+
+def test_acheck_asks_each_rounds_questions_at_once() -> None:
+    running = 0
+    peak = 0
+    data = FakeResolver(portfolio())
+
+    async def handler(query: Query) -> Answer:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        return data.resolve(query)
+
+    asyncio.run(acheck("d1.it", resolver=AsyncFakeResolver(handler)))
+    assert peak >= 4
+
+
+def test_an_async_resolver_that_raises_becomes_evidence() -> None:
+    async def broken(query: Query) -> Answer:
+        raise OSError("network down")
+
+    report = asyncio.run(acheck("d1.it", resolver=AsyncFakeResolver(broken)))
+    assert report.verdict is Verdict.UNDETERMINED
+    assert "OSError: network down" in report.findings[0].message
+
+
+def test_a_replay_missing_a_question_fails_acheck_loudly() -> None:
+    with pytest.raises(RecordingMissError):
+        asyncio.run(acheck("d1.it", resolver=ReplayResolver([])))
