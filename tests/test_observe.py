@@ -73,11 +73,9 @@ def test_an_answer_to_another_question_is_an_error() -> None:
 def test_malformed_mx_data_from_a_resolver_is_an_error_answer() -> None:
     class Sloppy:
         def resolve(self, query: Query) -> Answer:
-            answer = Answer(query, Outcome.NODATA)
             if query.rdtype is RRType.MX:
-                object.__setattr__(answer, "records", ("not an mx",))
-                object.__setattr__(answer, "outcome", Outcome.ANSWER)
-            return answer
+                return Answer(query, Outcome.ANSWER, ["not an mx"])
+            return Answer(query, Outcome.NODATA)
 
     obs = observe(DOMAIN, Sloppy(), ARUBA)
     assert obs.pec_mx.outcome is Outcome.ERROR

@@ -7,6 +7,7 @@ objects, so a resolver, a rule and a test can agree on it without I/O.
 from __future__ import annotations
 
 import enum
+import functools
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
@@ -115,6 +116,8 @@ class Verdict(str, enum.Enum):
 
 
 def _rrtype(value: RRType | str) -> RRType:
+    if isinstance(value, RRType):
+        return value
     try:
         return RRType(value.upper() if isinstance(value, str) else value)
     except ValueError:
@@ -123,8 +126,11 @@ def _rrtype(value: RRType | str) -> RRType:
 
 
 def _address(value: str | None) -> str | None:
-    if value is None:
-        return None
+    return None if value is None else _canonical_address(value)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _canonical_address(value: str) -> str:
     try:
         return str(ipaddress.ip_address(value.strip() if isinstance(value, str) else value))
     except ValueError:
@@ -290,10 +296,13 @@ class Answer:
     referral: tuple[str, ...] = field(default=(), converter=_names)
     glue: tuple[tuple[str, str], ...] = field(default=(), converter=_glue)
     ttl: int | None = field(default=None, eq=False)
+    _mx: tuple[MXRecord, ...] = field(default=(), init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.query.rdtype is RRType.MX:
-            records = tuple(str(r) for r in sorted({MXRecord.from_text(r) for r in self.records}))
+            parsed = tuple(sorted({MXRecord.from_text(r) for r in self.records}))
+            object.__setattr__(self, "_mx", parsed)
+            records = tuple(str(r) for r in parsed)
         else:
             records = tuple(sorted({canonical_rdata(self.query.rdtype, r) for r in self.records}))
         # Canonical text in canonical order, whoever built the answer: an RRset is a set.
@@ -355,7 +364,7 @@ class Answer:
     @property
     def mx(self) -> tuple[MXRecord, ...]:
         """The records of an MX answer, parsed and sorted by preference."""
-        return tuple(sorted(MXRecord.from_text(r) for r in self.records))
+        return self._mx
 
     @property
     def target(self) -> str:

@@ -9,6 +9,7 @@ character, quote or angle bracket once canonical.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
@@ -83,6 +84,12 @@ def canonical_name(text: str) -> str:
     """
     if not isinstance(text, str):
         raise InvalidRecordError(f"a DNS name must be a str, not {type(text).__name__}")
+    return _canonical(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _canonical(text: str) -> str:
+    """canonical_name, memoised: names recur in every check and across a batch."""
     stripped = text.strip()
     if len(stripped) <= 253 and _PLAIN_NAME.match(stripped):
         lowered = stripped.lower()
@@ -141,6 +148,8 @@ def looks_like_ip(name: str) -> bool:
     >>> looks_like_ip("mx.pec.aruba.it.")
     False
     """
+    if "\\" not in name and not name[:-1].rsplit(".", 1)[-1].isdigit():
+        return False  # a host name: its last label is not numeric and nothing is escaped
     text = unescape(name).strip("[]")
     try:
         ipaddress.ip_address(text)

@@ -57,8 +57,6 @@ def _valid(query: Query, answer: Answer) -> Answer:
     if answer.query != query:
         detail = f"the resolver answered another question: {answer.query}"
         return Answer(query, Outcome.ERROR, detail=detail)
-    if query.rdtype is RRType.MX:
-        answer.mx  # noqa: B018 -- parse now, so bad MX data is an ERROR answer here
     return answer
 
 
