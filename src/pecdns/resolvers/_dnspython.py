@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import dns.asyncresolver
 import dns.exception
@@ -20,6 +20,8 @@ from pecdns.resolvers._wire import aask, ask
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+R = TypeVar("R", bound=dns.resolver.BaseResolver)
 
 __all__ = ["AsyncDnsResolver", "DnsResolver"]
 
@@ -100,18 +102,21 @@ class DnsResolver:
         """Configure the stub resolver; nothing is sent until :meth:`resolve`."""
         if isinstance(nameservers, str):
             raise TypeError("nameservers is a list of addresses, not a single str")
-        resolver = dns.resolver.Resolver(configure=nameservers is None)
-        if nameservers is not None:
-            resolver.nameservers = list(nameservers)
-        resolver.port = port
-        resolver.timeout = timeout
-        resolver.lifetime = lifetime
-        resolver.cache = None
-        self._resolver = resolver
-        self.nameservers = tuple(str(ns) for ns in resolver.nameservers)
         self.port = port
         self.timeout = timeout
         self.lifetime = lifetime
+        self._resolver = self._stub(dns.resolver.Resolver(configure=nameservers is None))
+        if nameservers is not None:
+            self._resolver.nameservers = list(nameservers)
+        self.nameservers = tuple(str(ns) for ns in self._resolver.nameservers)
+
+    def _stub(self, resolver: R) -> R:
+        """``resolver`` set to this one's port, timeout and lifetime, with no cache."""
+        resolver.port = self.port
+        resolver.timeout = self.timeout
+        resolver.lifetime = self.lifetime
+        resolver.cache = None
+        return resolver
 
     def __repr__(self) -> str:
         return (
@@ -177,13 +182,8 @@ class AsyncDnsResolver(DnsResolver):
     ) -> None:
         """Configure the stub resolver; nothing is sent until :meth:`resolve`."""
         super().__init__(nameservers, port=port, timeout=timeout, lifetime=lifetime)
-        resolver = dns.asyncresolver.Resolver(configure=False)
-        resolver.nameservers = list(self.nameservers)
-        resolver.port = port
-        resolver.timeout = timeout
-        resolver.lifetime = lifetime
-        resolver.cache = None
-        self._async = resolver
+        self._async = self._stub(dns.asyncresolver.Resolver(configure=False))
+        self._async.nameservers = list(self.nameservers)
 
     def __repr__(self) -> str:
         return "Async" + super().__repr__()

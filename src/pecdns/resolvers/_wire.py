@@ -113,18 +113,44 @@ def ask(
     Never raises for what the network or the server does: a fault is an Answer
     whose outcome and detail name it.
     """
-    server = f"{address}#{port}"
-    timeout = remaining(timeout)
-    if timeout <= 0:
-        return Answer(query, Outcome.TIMEOUT, server=server, detail="the time budget was spent")
-    message = _message(query, recursion=recursion)
+    server, wait, message = _prepare(query, address, port, timeout, recursion=recursion)
+    if message is None:
+        return Answer(query, Outcome.TIMEOUT, server=server, detail=_SPENT)
     try:
-        response = dns.query.udp(message, address, timeout=timeout, port=port)
+        response = dns.query.udp(message, address, timeout=wait, port=port)
         if response.flags & dns.flags.TC:
-            response = dns.query.tcp(message, address, timeout=timeout, port=port)
+            response = dns.query.tcp(message, address, timeout=wait, port=port)
         return classify(query, response, server)
     except Exception as exc:  # noqa: BLE001 -- every fault becomes evidence, see _FAULTS
         return _fault(query, server, exc)
+
+
+async def aask(
+    query: Query, address: str, *, port: int, timeout: float, recursion: bool = False
+) -> Answer:
+    """As :func:`ask`, for asyncio."""
+    server, wait, message = _prepare(query, address, port, timeout, recursion=recursion)
+    if message is None:
+        return Answer(query, Outcome.TIMEOUT, server=server, detail=_SPENT)
+    try:
+        response = await dns.asyncquery.udp(message, address, timeout=wait, port=port)
+        if response.flags & dns.flags.TC:
+            response = await dns.asyncquery.tcp(message, address, timeout=wait, port=port)
+        return classify(query, response, server)
+    except Exception as exc:  # noqa: BLE001 -- every fault becomes evidence, see _FAULTS
+        return _fault(query, server, exc)
+
+
+_SPENT = "the time budget was spent"
+
+
+def _prepare(
+    query: Query, address: str, port: int, timeout: float, *, recursion: bool
+) -> tuple[str, float, dns.message.QueryMessage | None]:
+    """The server's label, the wait left in the budget, and the message (None: no time left)."""
+    wait = remaining(timeout)
+    message = _message(query, recursion=recursion) if wait > 0 else None
+    return f"{address}#{port}", wait, message
 
 
 def _message(query: Query, *, recursion: bool) -> dns.message.QueryMessage:
@@ -139,21 +165,3 @@ def _message(query: Query, *, recursion: bool) -> dns.message.QueryMessage:
 def _fault(query: Query, server: str, exc: Exception) -> Answer:
     outcome, what = next((o, w) for kind, o, w in _FAULTS if isinstance(exc, kind))
     return Answer(query, outcome, server=server, detail=f"{what}: {type(exc).__name__} {exc}")
-
-
-async def aask(
-    query: Query, address: str, *, port: int, timeout: float, recursion: bool = False
-) -> Answer:
-    """As :func:`ask`, for asyncio."""
-    server = f"{address}#{port}"
-    timeout = remaining(timeout)
-    if timeout <= 0:
-        return Answer(query, Outcome.TIMEOUT, server=server, detail="the time budget was spent")
-    message = _message(query, recursion=recursion)
-    try:
-        response = await dns.asyncquery.udp(message, address, timeout=timeout, port=port)
-        if response.flags & dns.flags.TC:
-            response = await dns.asyncquery.tcp(message, address, timeout=timeout, port=port)
-        return classify(query, response, server)
-    except Exception as exc:  # noqa: BLE001 -- every fault becomes evidence, see _FAULTS
-        return _fault(query, server, exc)
