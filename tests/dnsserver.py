@@ -177,7 +177,8 @@ def serve(
             data, sock = self.request
             reply = server.respond(data, "udp")
             if reply is not None:
-                sock.sendto(reply, self.client_address)
+                with contextlib.suppress(OSError):  # a late answer after the server closed
+                    sock.sendto(reply, self.client_address)
 
     class Tcp(socketserver.BaseRequestHandler):
         def handle(self) -> None:
@@ -188,7 +189,8 @@ def serve(
             (length,) = struct.unpack("!H", header)
             reply = server.respond(conn.recv(length), "tcp")
             if reply is not None:
-                conn.sendall(struct.pack("!H", len(reply)) + reply)
+                with contextlib.suppress(OSError):
+                    conn.sendall(struct.pack("!H", len(reply)) + reply)
 
     udp = socketserver.ThreadingUDPServer(("127.0.0.1", 0), Udp)
     port = udp.server_address[1]
