@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import io
 import itertools
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,16 @@ from pecdns import (
     check_many,
     progress_bar,
 )
-from pecdns.resolvers import Answer, Outcome, Query, ReplayResolver
+from pecdns.resolvers import (
+    Answer,
+    AsyncDnsResolver,
+    DnsResolver,
+    Outcome,
+    Query,
+    ReplayResolver,
+    ThreadedResolver,
+    as_async,
+)
 from pecdns.testing import AsyncFakeResolver, FakeResolver
 
 if TYPE_CHECKING:
@@ -304,3 +314,40 @@ def test_an_async_resolver_that_raises_becomes_evidence() -> None:
 def test_a_replay_missing_a_question_fails_acheck_loudly() -> None:
     with pytest.raises(RecordingMissError):
         asyncio.run(acheck("d1.it", resolver=ReplayResolver([])))
+
+
+def test_a_sync_resolver_is_asked_from_enough_threads_for_the_batch() -> None:
+    lock = threading.Lock()
+    running = peak = 0
+    data = FakeResolver(portfolio())
+
+    def slow(query: Query) -> Answer:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+        return data.resolve(query)
+
+    list(check_many(NAMES[:40], resolver=FakeResolver(slow), concurrency=32, per_second=0))
+    assert peak > 8  # asyncio's default pool would allow min(32, cores + 4)
+
+
+def test_a_dns_resolver_becomes_its_async_twin() -> None:
+    twin = as_async(DnsResolver(["127.0.0.1"], port=5300, timeout=0.5, lifetime=2))
+    assert isinstance(twin, AsyncDnsResolver)
+    assert (twin.nameservers, twin.port, twin.timeout, twin.lifetime) == (
+        ("127.0.0.1",),
+        5300,
+        0.5,
+        2,
+    )
+
+
+def test_other_sync_resolvers_run_in_a_closable_thread_pool() -> None:
+    with ThreadedResolver(FakeResolver(portfolio()), max_workers=2) as threaded:
+        answer = asyncio.run(threaded.resolve(Query("pec.d1.it", "MX")))
+    assert answer.records == ("10 mx.pec.aruba.it.",)
+    assert repr(threaded).startswith("ThreadedResolver(")

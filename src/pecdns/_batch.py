@@ -42,7 +42,7 @@ from pecdns._models import (
 from pecdns._observe import aobserve
 from pecdns._policy import ARUBA, Policy
 from pecdns.exceptions import InvalidDomainError
-from pecdns.resolvers._protocol import as_async
+from pecdns.resolvers._protocol import ThreadedResolver, as_async
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Generator, Iterable, Iterator
@@ -117,6 +117,12 @@ class InvalidInput:
             "remedy": None,
             "observation": None,
         }
+
+    def _repr_html_(self) -> str:
+        """The result as HTML for Jupyter, every value escaped (see :func:`pecdns.to_html`)."""
+        from pecdns._html import report_html  # noqa: PLC0415 -- _html imports this module
+
+        return report_html(self)
 
     def __str__(self) -> str:
         return f"{self.name!r}: {self.verdict}\n  {self.findings[0]}"
@@ -227,8 +233,12 @@ async def acheck(
     parsed = domain if isinstance(domain, Domain) else Domain(domain)
     check_lang(lang)
     source = as_async(resolver) if resolver is not None else _default_async_resolver()
-    with budget(timeout):
-        observation = await aobserve(parsed, source, policy)
+    try:
+        with budget(timeout):
+            observation = await aobserve(parsed, source, policy)
+    finally:
+        if isinstance(source, ThreadedResolver) and source is not resolver:
+            source.close(wait=False)
     return report(observation, policy, at=at, lang=lang)
 
 
@@ -391,8 +401,13 @@ def _in_process(
     *,
     ordered: bool,
 ) -> Iterator[Report | InvalidInput]:
-    with _Loop() as loop:
-        source = as_async(resolver) if resolver is not None else _default_async_resolver()
+    with contextlib.ExitStack() as cleanup, _Loop() as loop:
+        if resolver is None:
+            source = _default_async_resolver()
+        else:
+            source = as_async(resolver, max_workers=options.concurrency)
+            if isinstance(source, ThreadedResolver) and source is not resolver:
+                cleanup.callback(source.close)
         shared = _Shared(
             source, per_server=options.per_server, per_second=options.per_second, cache_size=50_000
         )

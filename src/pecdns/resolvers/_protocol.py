@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import inspect
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from typing_extensions import Self
+
+from pecdns.resolvers._dnspython import AsyncDnsResolver, DnsResolver
 
 if TYPE_CHECKING:
     from pecdns._models import Answer, Query
@@ -56,23 +61,52 @@ class ThreadedResolver:
     """Any sync :class:`Resolver` as an :class:`AsyncResolver`, each question in a thread.
 
     For resolvers without an async form (ZoneResolver, IterativeResolver, a
-    user's own); :func:`pecdns.acheck` wraps a sync resolver this way itself.
+    user's own). It has a thread pool of its own, sized to the questions that
+    may be in flight (asyncio's default pool has only a few threads); close it
+    with :meth:`close`, or use it as a context manager.
     """
 
-    def __init__(self, resolver: Resolver) -> None:
-        """Wrap ``resolver``."""
+    def __init__(self, resolver: Resolver, *, max_workers: int = 32) -> None:
+        """Wrap ``resolver``, with up to ``max_workers`` questions at once."""
         self.resolver = resolver
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=max_workers, thread_name_prefix="pecdns-resolver"
+        )
 
     def __repr__(self) -> str:
         return f"ThreadedResolver({self.resolver!r})"
 
     async def resolve(self, query: Query) -> Answer:
         """Answer one question in a worker thread."""
-        return await asyncio.to_thread(self.resolver.resolve, query)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, self.resolver.resolve, query)
+
+    def close(self, *, wait: bool = True) -> None:
+        """Stop the threads (after the questions in flight, with ``wait``)."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
-def as_async(resolver: Resolver | AsyncResolver) -> AsyncResolver:
-    """``resolver`` itself if its ``resolve`` is a coroutine function, else it in threads."""
+def as_async(resolver: Resolver | AsyncResolver, *, max_workers: int = 32) -> AsyncResolver:
+    """An async form of ``resolver``.
+
+    ``resolver`` itself if its ``resolve`` is a coroutine function; for a
+    :class:`~pecdns.resolvers.DnsResolver`, an
+    :class:`~pecdns.resolvers.AsyncDnsResolver` with the same settings; for
+    any other, a :class:`ThreadedResolver` with ``max_workers`` threads.
+    """
     if inspect.iscoroutinefunction(getattr(resolver, "resolve", None)):
         return resolver  # type: ignore[return-value]
-    return ThreadedResolver(resolver)  # type: ignore[arg-type]
+    if type(resolver) is DnsResolver:
+        return AsyncDnsResolver(
+            resolver.nameservers,
+            port=resolver.port,
+            timeout=resolver.timeout,
+            lifetime=resolver.lifetime,
+        )
+    return ThreadedResolver(resolver, max_workers=max_workers)  # type: ignore[arg-type]
