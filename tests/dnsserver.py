@@ -93,6 +93,20 @@ def rcode(code: dns.rcode.Rcode) -> Behaviour:
     return reply
 
 
+def referral(zone: str, *servers: str, glue: str | None = None) -> Behaviour:
+    """Refer the question to ``servers`` for ``zone`` (not authoritative), with glue if given."""
+
+    def reply(query: dns.message.Message, transport: str) -> Reply:
+        response = dns.message.make_response(query)
+        response.authority.append(dns.rrset.from_text_list(zone, 300, "IN", "NS", list(servers)))
+        if glue is not None:
+            for server in servers:
+                response.additional.append(dns.rrset.from_text(server, 300, "IN", "A", glue))
+        return response
+
+    return reply
+
+
 def silence(query: dns.message.Message, transport: str) -> Reply:
     """Never answer (a dropped packet)."""
     return None
