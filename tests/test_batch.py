@@ -23,6 +23,7 @@ from pecdns import (
     check_many,
     progress_bar,
 )
+from pecdns._check import _default_async_resolver
 from pecdns.resolvers import (
     Answer,
     AsyncDnsResolver,
@@ -207,12 +208,10 @@ def test_questions_to_one_server_are_spaced_by_the_rate_limit() -> None:
         return data.resolve(query)
 
     list(check_many(NAMES[:10], resolver=AsyncFakeResolver(clock), concurrency=10, per_second=100))
-    times.sort()
-    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(times) == 10
-    # asyncio may run a timer up to its clock resolution early; the span is what the limit bounds.
-    assert min(gaps) >= 0.007
-    assert times[-1] - times[0] >= 9 * 0.01 - 0.003
+    # Ten questions at 100 per second span at least nine intervals; asyncio may run a
+    # timer up to its clock resolution early, so single gaps are no fair measure.
+    assert max(times) - min(times) >= 9 * 0.01 - 0.003
 
 
 def test_progress_is_called_once_per_result() -> None:
@@ -351,3 +350,28 @@ def test_other_sync_resolvers_run_in_a_closable_thread_pool() -> None:
         answer = asyncio.run(threaded.resolve(Query("pec.d1.it", "MX")))
     assert answer.records == ("10 mx.pec.aruba.it.",)
     assert repr(threaded).startswith("ThreadedResolver(")
+
+
+def test_acheck_past_its_budget_asks_nothing_more() -> None:
+    fake = AsyncFakeResolver(portfolio())
+    report = asyncio.run(acheck("d1.it", resolver=fake, timeout=1e-9))
+    assert report.codes() == ("CHECK_TIMED_OUT",)
+    assert fake.queries == []
+
+
+def test_an_async_resolver_giving_malformed_data_becomes_evidence() -> None:
+    async def sloppy(query: Query) -> Answer:
+        return Answer(
+            query, Outcome.ANSWER, ["not an mx"] if query.rdtype == "MX" else ["192.0.2.1"]
+        )
+
+    report = asyncio.run(acheck("d1.it", resolver=AsyncFakeResolver(sloppy)))
+    assert report.observation.pec_mx.outcome is Outcome.ERROR
+    assert "malformed answer" in report.observation.pec_mx.detail
+
+
+def test_the_default_async_resolver_is_the_real_dns_made_once() -> None:
+    _default_async_resolver.cache_clear()
+    first = _default_async_resolver()
+    assert isinstance(first, AsyncDnsResolver)
+    assert _default_async_resolver() is first

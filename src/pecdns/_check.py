@@ -50,7 +50,7 @@ def report(
         verdict=verdict(findings),
         findings=findings,
         observation=obs,
-        remedy=remedy(obs, findings, policy),
+        remedy=remedy(obs, findings, policy, lang),
         policy=policy.name,
         checked_at=at,
     )

@@ -1,16 +1,19 @@
-"""The remedy: zone-file text that would fix what the findings name."""
+"""The remedy: zone-file text that would fix what the findings name, in English or Italian."""
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import TYPE_CHECKING
 
+from pecdns._codes import check_lang
 from pecdns._models import Outcome
 
 if TYPE_CHECKING:
     from pecdns._models import Finding, Observation
     from pecdns._policy import Policy
 
-__all__ = ["remedy"]
+__all__ = ["remedy", "translate"]
 
 # Findings fixed by giving the PEC name exactly the policy's MX record.
 _PEC_MX = frozenset(
@@ -28,37 +31,82 @@ _PEC_MX = frozenset(
     }
 )
 
+# The comment lines of a remedy, per language; records themselves are zone data.
+_COMMENTS = {
+    "required": {
+        "en": "; {name} must have exactly this MX record (P4.2, P6.2):",
+        "it": "; {name} deve avere esattamente questo record MX (P4.2, P6.2):",
+    },
+    "delete": {
+        "en": "; and must not have these records (delete them):",
+        "it": "; e non deve avere questi record (eliminarli):",
+    },
+    "third_level": {
+        "en": "; delete from {name} (P5: the PEC MX belongs at the third level only):",
+        "it": "; eliminare da {name} (P5: il record MX della PEC va solo sul terzo livello):",
+    },
+    "hybrid": {
+        "en": "; {name} must point its MX either to the provider's mail servers only"
+        " or to other mail servers only (P9).",
+        "it": "; i record MX di {name} devono puntare o solo ai Mail Server del gestore"
+        " o solo ad altri Mail Server (P9).",
+    },
+}
 
-def remedy(obs: Observation, findings: tuple[Finding, ...], policy: Policy) -> str | None:
+
+def remedy(
+    obs: Observation, findings: tuple[Finding, ...], policy: Policy, lang: str = "en"
+) -> str | None:
     """Return the zone-file text that fixes the findings, or ``None`` if no zone edit does.
 
     Records to add are zone-file lines; records to delete follow as comments
     (a zone file cannot say "delete"), so the text can be pasted as it is.
     """
+    comment = {kind: text[check_lang(lang)] for kind, text in _COMMENTS.items()}
     codes = {f.code for f in findings}
     pec, apex = obs.pec_name, f"{obs.domain.name}."
     lines: list[str] = []
     if codes & _PEC_MX:
-        lines += [
-            f"; {pec} must have exactly this MX record (P4.2, P6.2):",
-            policy.mx_line(obs.domain),
-        ]
+        lines += [comment["required"].format(name=pec), policy.mx_line(obs.domain)]
         stale = [f"{pec} IN CNAME {obs.pec_mx.aliases[0]}"] if obs.pec_mx.aliases else []
         if obs.pec_mx.outcome is Outcome.ANSWER and not obs.pec_mx.aliases:
             stale += [f"{pec} IN MX {r}" for r in obs.pec_mx.mx if r != policy.mx]
         if stale:
-            lines += [
-                "; and must not have these records (delete them):",
-                *(f"; {s}" for s in stale),
-            ]
+            lines += [comment["delete"], *(f"; {s}" for s in stale)]
     if "MX_AT_REGISTRABLE" in codes:
-        lines += [f"; delete from {apex} (P5: the PEC MX belongs at the third level only):"]  # noqa: S608 -- zone text, not SQL
+        lines += [comment["third_level"].format(name=apex)]
         lines += [f"; {apex} IN MX {r}" for r in obs.domain_mx.mx if r.exchange == policy.mx_host]
     if "DOMAIN_MX_HYBRID" in codes:
-        lines += [
-            (
-                f"; {apex} must point its MX either to the provider's mail servers only"
-                " or to other mail servers only (P9)."
-            )
-        ]
+        lines += [comment["hybrid"].format(name=apex)]
     return "\n".join(lines) if lines else None
+
+
+@functools.cache
+def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each comment template, in every language, as a pattern naming its ``{name}``."""
+    found = []
+    for kind, texts in _COMMENTS.items():
+        for text in texts.values():
+            pattern = re.escape(text).replace(re.escape("{name}"), r"(?P<name>\S+)")
+            found.append((re.compile(pattern), kind))
+    return tuple(found)
+
+
+def translate(text: str | None, lang: str) -> str | None:
+    """A remedy with its comment lines in ``lang``; the records stay as they are.
+
+    >>> print(translate("; and must not have these records (delete them):", "it"))
+    ; e non deve avere questi record (eliminarli):
+    """
+    if text is None:
+        return None
+    check_lang(lang)
+    lines = []
+    for line in text.splitlines():
+        for pattern, kind in _patterns():
+            match = pattern.fullmatch(line)
+            if match:
+                line = _COMMENTS[kind][lang].format_map(match.groupdict())  # noqa: PLW2901 -- translated
+                break
+        lines.append(line)
+    return "\n".join(lines)
