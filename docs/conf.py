@@ -25,20 +25,26 @@ version = ".".join(release.split(".")[:2])
 # intersphinx is deliberately absent: it downloads inventories, and the build
 # must work offline. References to the standard library are ignored below.
 extensions = [
-    "myst_parser",
+    "myst_nb",  # MyST Markdown (it sets up myst_parser) and executed notebooks
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
     "pecdns_docs",  # docs/_ext: the catalogue, rules and API checks, read from pecdns
 ]
-source_suffix = {".md": "markdown"}
+source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}  # myst-nb reads both
 root_doc = "index"
-exclude_patterns = ["_build", "_ext"]
+exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints"]
 nitpicky = True
 # The modules whose __all__ is the public API: docs/_ext warns about any name
 # in it that api.md does not document.
-pecdns_public_modules = ["pecdns", "pecdns.resolvers", "pecdns.testing", "pecdns.exceptions"]
+pecdns_public_modules = [
+    "pecdns",
+    "pecdns.resolvers",
+    "pecdns.testing",
+    "pecdns.exceptions",
+    "pecdns.pytest_plugin",
+]
 # Standard-library and attrs objects named in signatures and docstrings have
 # no target without intersphinx; that is not a fault of the docs. The bare
 # names are those that pecdns imports only under TYPE_CHECKING, which autodoc
@@ -47,11 +53,24 @@ nitpick_ignore_regex = [
     ("py:.*", r"(collections\.abc|concurrent\.futures|datetime|enum|ipaddress|os|pathlib)\.\w+"),
     ("py:.*", r"attrs\.\w+"),
     ("py:class", r"tqdm(\.\w+)*"),  # from the optional progress extra
+    ("py:class", r"(pd|pandas)\.DataFrame"),  # from the optional dataframe extra
     ("py:class", r"date|datetime|timedelta"),
 ]
 
 # -- MyST ---------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "deflist"]
+
+# -- myst-nb: notebooks are executed on every build, offline, and fail it on error --
+# The notebook checks its portfolio with ZoneResolver and fakes, so the kernel
+# needs no network; "force" runs it even when its stored outputs look current.
+nb_execution_mode = "force"
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_timeout = 120
+nb_merge_streams = True
+# A first run of matplotlib says on stderr that it builds its font cache; errors still fail
+# the build (nb_execution_raise_on_error), so stderr is left out of the page.
+nb_output_stderr = "remove"
 
 # -- autodoc and napoleon -------------------------------------------------------
 autodoc_default_options = {"members": True, "show-inheritance": True}

@@ -4,6 +4,7 @@ import importlib
 import inspect
 
 import pecdns
+import pecdns.pytest_plugin
 import pecdns.resolvers
 import pecdns.testing
 
@@ -35,6 +36,7 @@ PUBLIC = {
         "ProgressBar",
         "RecordingMissError",
         "Report",
+        "Reports",
         "ServerProbe",
         "Setup",
         "Severity",
@@ -48,6 +50,8 @@ PUBLIC = {
         "progress_bar",
         "registrable_domain",
         "setup_advice",
+        "to_dataframe",
+        "to_html",
         "to_json",
     ],
     "pecdns.resolvers": [
@@ -67,7 +71,16 @@ PUBLIC = {
         "ZoneResolver",
         "as_async",
     ],
-    "pecdns.testing": ["AsyncFakeResolver", "Data", "FakeResolver", "Handler", "Zone"],
+    "pecdns.testing": [
+        "AsyncFakeResolver",
+        "Data",
+        "FakeDNS",
+        "FakeResolver",
+        "Handler",
+        "Zone",
+        "assert_findings",
+    ],
+    "pecdns.pytest_plugin": ["pec_check", "pec_resolver"],
 }
 
 
@@ -97,6 +110,6 @@ def test_every_public_name_is_documented() -> None:
 
 
 def test_private_modules_start_with_an_underscore() -> None:
-    public_modules = {"exceptions", "resolvers", "testing"}
+    public_modules = {"exceptions", "pytest_plugin", "resolvers", "testing"}
     for info in __import__("pkgutil").iter_modules(pecdns.__path__):
         assert info.name.startswith("_") or info.name in public_modules, info.name

@@ -18,6 +18,7 @@ from pecdns._advice import Advice, Setup, setup_advice
 from pecdns._batch import InvalidInput, acheck, check_many
 from pecdns._check import check
 from pecdns._domain import Domain, registrable_domain
+from pecdns._html import to_html
 from pecdns._json import to_json
 from pecdns._lifecycle import (
     Certification,
@@ -48,6 +49,7 @@ from pecdns._order import (
 )
 from pecdns._policy import ARUBA, Policy
 from pecdns._progress import ProgressBar, progress_bar
+from pecdns._reports import Reports, to_dataframe
 from pecdns.exceptions import (
     InvalidDomainError,
     InvalidRecordError,
@@ -83,6 +85,7 @@ __all__ = [
     "ProgressBar",
     "RecordingMissError",
     "Report",
+    "Reports",
     "ServerProbe",
     "Setup",
     "Severity",
@@ -96,5 +99,7 @@ __all__ = [
     "progress_bar",
     "registrable_domain",
     "setup_advice",
+    "to_dataframe",
+    "to_html",
     "to_json",
 ]

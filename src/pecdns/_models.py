@@ -621,6 +621,12 @@ class Report:
             "observation": self.observation.to_dict(),
         }
 
+    def _repr_html_(self) -> str:
+        """The report as HTML for Jupyter, every value escaped (see :func:`pecdns.to_html`)."""
+        from pecdns._html import report_html  # noqa: PLC0415 -- _html imports this module
+
+        return report_html(self)
+
     def __str__(self) -> str:
         lines = [f"{self.observation.pec_name} ({self.domain}): {self.verdict}"]
         lines += [f"  {finding}" for finding in self.findings]
