@@ -11,6 +11,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from helpers import PROVIDER
 from pecdns import (
@@ -375,3 +377,47 @@ def test_the_default_async_resolver_is_the_real_dns_made_once() -> None:
     first = _default_async_resolver()
     assert isinstance(first, AsyncDnsResolver)
     assert _default_async_resolver() is first
+
+
+FAULTS = [None, Outcome.TIMEOUT, Outcome.SERVFAIL, Outcome.REFUSED, "raise", "recording"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(
+                st.integers(0, 9).map(lambda i: f"d{i}.it"), st.sampled_from(["", "it", "x..it"])
+            ),
+            st.sampled_from(FAULTS),
+        ),
+        max_size=25,
+    ),
+    st.booleans(),
+)
+def test_no_result_is_lost_whatever_fails(
+    inputs: list[tuple[str, Outcome | str | None]], ordered: bool
+) -> None:
+    faults = dict(inputs)
+    data = FakeResolver(portfolio(10))
+
+    def handler(query: Query) -> Answer | Outcome:
+        fault = faults.get(query.name.removeprefix("pec.").rstrip("."))
+        if fault == "raise":
+            raise RuntimeError("resolver bug")
+        if fault == "recording":
+            raise RecordingMissError("missing")
+        if isinstance(fault, Outcome) and query.name.startswith("pec."):
+            return fault
+        return data.resolve(query)
+
+    names = [name for name, _ in inputs]
+    results = list(
+        check_many(names, resolver=FakeResolver(handler), concurrency=4, ordered=ordered)
+    )
+    assert len(results) == len(names)
+    labels = [r.name if isinstance(r, InvalidInput) else r.domain.name for r in results]
+    if ordered:
+        assert labels == names
+    else:
+        assert sorted(labels) == sorted(names)
