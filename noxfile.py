@@ -82,3 +82,13 @@ def fuzz(session: nox.Session) -> None:
             f"-artifact_prefix={artifacts}",
             "-print_final_stats=1",
         )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the benchmark against NSD and Knot on loopback (not in the default run; needs root).
+
+    ``nox -s bench -- --quick`` for a smoke run, ``-- --full`` adds 100,000 domains.
+    """
+    session.install(".[tests]")  # the benchmark reuses tests/servers.py, which imports pytest
+    session.run("python", "bench/run.py", *session.posargs)
