@@ -117,10 +117,15 @@ class FakeResolver:
     <Outcome.NXDOMAIN: 'NXDOMAIN'>
     """
 
-    def __init__(self, data: Zone | Handler) -> None:
-        """Build a fake from a mapping of names to records, or from a handler."""
+    def __init__(self, data: Zone | Handler, *, record: bool = True) -> None:
+        """Build a fake from a mapping of names to records, or from a handler.
+
+        With ``record=False`` no question is kept, so a fake serving millions of
+        checks (a benchmark, a long stream) uses constant memory.
+        """
+        self.record = record
         self.queries: list[Query] = []
-        """Every question asked, in order."""
+        """Every question asked, in order (none with ``record=False``)."""
         self._handler: Handler | None = None
         self._zone: dict[str, Outcome | dict[RRType, object]] = {}
         self._above: set[str] = set()
@@ -143,7 +148,8 @@ class FakeResolver:
 
     def resolve(self, query: Query) -> Answer:
         """Answer one question from the fake's data."""
-        self.queries.append(query)
+        if self.record:
+            self.queries.append(query)
         if self._handler is not None:
             result = self._handler(query)
             if isinstance(result, Answer):
