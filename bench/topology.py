@@ -24,7 +24,7 @@ import dns.message
 import dns.query
 import portfolio
 
-from servers import Knot, Nsd, free_port
+from servers import Knot, Nsd, Server, free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -50,13 +50,8 @@ def _listen_on_all(config: str, first: str, every: Sequence[str], port: int) -> 
     raise ValueError("no listening line found in the server's config")
 
 
-class MultiNsd(Nsd):
-    """The harness's NSD, listening on several addresses (one process, one set of zones).
-
-    NSD reads every zone file before it answers at all, so readiness is
-    checked on a sample of the zones (asking each of 100,000 zones would take
-    minutes) rather than on every one.
-    """
+class _Listening(Server):
+    """A harness server listening on several addresses: one process, one set of zones."""
 
     def __init__(
         self, addresses: Sequence[str], port: int, zones: dict[str, str], workdir: Path
@@ -66,8 +61,17 @@ class MultiNsd(Nsd):
         self.addresses = tuple(addresses)
 
     def config(self) -> str:
-        """NSD's config, with an ``ip-address`` line per address."""
+        """The server's config, with a listening line per address."""
         return _listen_on_all(super().config(), self.address, self.addresses, self.port)
+
+
+class MultiNsd(_Listening, Nsd):
+    """The harness's NSD, listening on several addresses (one process, one set of zones).
+
+    NSD reads every zone file before it answers at all, so readiness is
+    checked on a sample of the zones (asking each of 100,000 zones would take
+    minutes) rather than on every one.
+    """
 
     def _wait_ready(self, seconds: float = 120.0) -> None:
         every = self.zones
@@ -80,19 +84,8 @@ class MultiNsd(Nsd):
             self.zones = every
 
 
-class MultiKnot(Knot):
+class MultiKnot(_Listening, Knot):
     """The harness's Knot DNS, listening on several addresses."""
-
-    def __init__(
-        self, addresses: Sequence[str], port: int, zones: dict[str, str], workdir: Path
-    ) -> None:
-        """Serve ``zones`` on every address of ``addresses``."""
-        super().__init__(addresses[0], port, zones, workdir)
-        self.addresses = tuple(addresses)
-
-    def config(self) -> str:
-        """Knot's config, with a ``listen`` line per address."""
-        return _listen_on_all(super().config(), self.address, self.addresses, self.port)
 
 
 @contextlib.contextmanager

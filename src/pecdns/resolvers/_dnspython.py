@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, TypeVar
 
 import dns.asyncresolver
@@ -172,18 +173,12 @@ class AsyncDnsResolver(DnsResolver):
     (('127.0.0.1',), 5353)
     """
 
-    def __init__(
-        self,
-        nameservers: Sequence[str] | None = None,
-        *,
-        port: int = 53,
-        timeout: float = 2.0,
-        lifetime: float = 5.0,
-    ) -> None:
-        """Configure the stub resolver; nothing is sent until :meth:`resolve`."""
-        super().__init__(nameservers, port=port, timeout=timeout, lifetime=lifetime)
-        self._async = self._stub(dns.asyncresolver.Resolver(configure=False))
-        self._async.nameservers = list(self.nameservers)
+    @functools.cached_property
+    def _async(self) -> dns.asyncresolver.Resolver:
+        """The async stub of dnspython, with this resolver's settings (made on first use)."""
+        resolver = self._stub(dns.asyncresolver.Resolver(configure=False))
+        resolver.nameservers = list(self.nameservers)
+        return resolver
 
     def __repr__(self) -> str:
         return "Async" + super().__repr__()
