@@ -37,20 +37,25 @@ __all__ = ["aobserve", "observe", "plan"]
 
 
 def _checked(query: Query, call: Callable[[], Answer]) -> Answer:
-    """The answer ``call`` gives to ``query``, or an ERROR answer saying what went wrong.
+    """The answer ``call`` gives to ``query``, or an ERROR answer saying what went wrong."""
+    try:
+        return _valid(query, call())
+    except Exception as exc:  # noqa: BLE001 -- _failure keeps it as evidence or re-raises
+        return _failure(query, exc)
+
+
+def _failure(query: Query, exc: Exception) -> Answer:
+    """The ERROR answer standing for a resolver's exception.
 
     A check must report on every domain, so even a buggy resolver's exception
     becomes evidence (with its text) rather than escaping the check; only
     pecdns's own errors, which mean misuse, pass through.
     """
-    try:
-        return _valid(query, call())
-    except InvalidRecordError as exc:
+    if isinstance(exc, InvalidRecordError):
         return Answer(query, Outcome.ERROR, detail=f"malformed answer: {exc}")
-    except PecdnsError:
-        raise  # pecdns's own deliberate errors mean misuse (a replay missing a question)
-    except Exception as exc:  # noqa: BLE001 -- a resolver's failure is evidence, never a crash
-        return Answer(query, Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}")
+    if isinstance(exc, PecdnsError):
+        raise exc  # pecdns's own deliberate errors mean misuse (a replay missing a question)
+    return Answer(query, Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}")
 
 
 def _valid(query: Query, answer: Answer) -> Answer:
@@ -179,13 +184,9 @@ async def _aask(resolver: AsyncResolver, query: Query) -> Answer:
         return unasked
     try:
         answer = await resolver.resolve(query)
-    except InvalidRecordError as exc:
-        return Answer(query, Outcome.ERROR, detail=f"malformed answer: {exc}")
-    except PecdnsError:
-        raise
-    except Exception as exc:  # noqa: BLE001 -- a resolver's failure is evidence, never a crash
-        return Answer(query, Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}")
-    return _checked(query, lambda: answer)
+    except Exception as exc:  # noqa: BLE001 -- _failure keeps it as evidence or re-raises
+        return _failure(query, exc)
+    return _valid(query, answer)
 
 
 async def aobserve(domain: Domain, resolver: AsyncResolver, policy: Policy) -> Observation:
