@@ -137,7 +137,8 @@ def test_safe_text_leaves_printable_text_alone() -> None:
 
 @pytest.mark.parametrize("outcome", list(Outcome))
 def test_only_failures_are_failures(outcome: Outcome) -> None:
-    expected = outcome in {Outcome.SERVFAIL, Outcome.REFUSED, Outcome.TIMEOUT, Outcome.ERROR}
+    failures = {Outcome.SERVFAIL, Outcome.REFUSED, Outcome.TIMEOUT, Outcome.ERROR}
+    expected = outcome in failures | {Outcome.NOT_LOADED}
     assert outcome.is_failure is expected
 
 

@@ -62,7 +62,9 @@ class Outcome(str, enum.Enum):
     apart because "the name exists but has no such record" is a finding of its
     own. ``REFERRAL`` is what a server asked directly says when the name lies
     in a zone it delegates. Every failure is its own outcome, so that an
-    unreachable server never reads as a missing record.
+    unreachable server never reads as a missing record. ``NOT_LOADED`` is an
+    offline resolver's "I hold no zone for this name": the DNS was not seen,
+    so it says nothing about the domain.
     """
 
     ANSWER = "ANSWER"
@@ -73,6 +75,7 @@ class Outcome(str, enum.Enum):
     REFUSED = "REFUSED"
     TIMEOUT = "TIMEOUT"
     ERROR = "ERROR"
+    NOT_LOADED = "NOT_LOADED"
 
     @property
     def is_failure(self) -> bool:
@@ -86,7 +89,9 @@ class Outcome(str, enum.Enum):
 BUDGET_SPENT = "not asked: the check's time budget was spent"
 """The detail of an answer to a question gathering never asked, its time being up."""
 
-_FAILURES = frozenset({Outcome.SERVFAIL, Outcome.REFUSED, Outcome.TIMEOUT, Outcome.ERROR})
+_FAILURES = frozenset(
+    {Outcome.SERVFAIL, Outcome.REFUSED, Outcome.TIMEOUT, Outcome.ERROR, Outcome.NOT_LOADED}
+)
 
 
 class Severity(enum.IntEnum):
