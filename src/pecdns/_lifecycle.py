@@ -161,6 +161,10 @@ class Certification:
         last_checked: the day of the last check applied, if any.
         last_report: the report of that check.
         history: every change of status, oldest first.
+        dns_management: whether the PEC service comes with the provider's
+            DNS management (seed 000: the daily check covers domains with
+            «servizio di posta certificata e la Gestione DNS»; seed 001 does
+            not name it).
 
     >>> from datetime import date
     >>> cert = Certification("example.it", date(2026, 3, 3))
@@ -175,6 +179,7 @@ class Certification:
     last_checked: date | None = field(default=None, kw_only=True, converter=_optional_day)
     last_report: Report | None = field(default=None, kw_only=True, repr=False)
     history: tuple[Transition, ...] = field(default=(), kw_only=True, converter=_history)
+    dns_management: bool = field(default=True, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if (self.status is _NOTIFIED) != (self.notified_on is not None):
