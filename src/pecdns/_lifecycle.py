@@ -10,7 +10,7 @@ reads the clock: the day is always passed in as ``today``.
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from attrs import evolve, field, frozen
@@ -40,25 +40,32 @@ __all__ = [
 class CertificationStatus(str, enum.Enum):
     """Where a certified PEC domain stands (P7, P8).
 
+    ACTIVE, SUSPENDED and REMOVED are the seeds' own states; NOTIFIED and
+    EXPIRED are interpretations, documented with their reasons in
+    ``docs/lifecycle.md``.
+
     >>> [s.value for s in CertificationStatus if s.certified]
     ['ACTIVE', 'NOTIFIED']
-    >>> CertificationStatus.SUSPENDED.awaiting_fix, CertificationStatus.REMOVED.final
-    (True, True)
+    >>> [s.value for s in CertificationStatus if s.over], CertificationStatus.REMOVED.final
+    (['REMOVED', 'EXPIRED'], True)
     """
 
     ACTIVE = "ACTIVE"
     """On the provider's list of certified domains; the PEC service works."""
     NOTIFIED = "NOTIFIED"
     """Still certified, but a daily check failed and the holder was notified;
-    suspended unless fixed within the policy's notice period (off by default)."""
+    suspended unless fixed within the policy's notice period (off by default:
+    an interpretation from the provider's public guide, not the seeds)."""
     SUSPENDED = "SUSPENDED"
-    """Removed from the certified list after a failed check (P7); a fix before
-    the certification's expiry restores it (P8)."""
+    """Removed from the certified list after a failed check (P7); a fix checked
+    by the certification's expiry date, that day included, restores it (P8)."""
     REMOVED = "REMOVED"
-    """Removed for good: the expiry came without a fix (P8); only a new
-    certification, from a new order, brings the domain back."""
+    """Removed for good: the expiry date passed without a fix (P8); only a new
+    certification, from a new order, brings the domain back («ex novo»)."""
     EXPIRED = "EXPIRED"
-    """The certification reached its expiry date while in good standing."""
+    """The expiry date passed in good standing without a renewal (an
+    interpretation: the seeds name the expiry date, not what follows it);
+    :meth:`Certification.renew` makes it ACTIVE again."""
 
     @property
     def certified(self) -> bool:
@@ -66,9 +73,14 @@ class CertificationStatus(str, enum.Enum):
         return self in {CertificationStatus.ACTIVE, CertificationStatus.NOTIFIED}
 
     @property
-    def final(self) -> bool:
-        """Whether no daily check can change this status any more."""
+    def over(self) -> bool:
+        """Whether the certification is over (REMOVED or EXPIRED): no daily check covers it."""
         return self in {CertificationStatus.REMOVED, CertificationStatus.EXPIRED}
+
+    @property
+    def final(self) -> bool:
+        """Whether nothing can change this status any more: REMOVED only (P8, «ex novo»)."""
+        return self is CertificationStatus.REMOVED
 
     @property
     def awaiting_fix(self) -> bool:
@@ -104,6 +116,14 @@ def _optional_day(value: date | None) -> date | None:
     return None if value is None else _day(value, "a certification's date")
 
 
+def _plus(day: date, delta: timedelta) -> date | None:
+    """``day + delta``, or ``None`` when that falls after ``date.max``, the last date."""
+    try:
+        return day + delta
+    except OverflowError:
+        return None
+
+
 def _domain(value: Domain | str) -> Domain:
     return value if isinstance(value, Domain) else Domain(value)
 
@@ -124,21 +144,25 @@ def _history(values: Iterable[Transition]) -> tuple[Transition, ...]:
 
 @frozen
 class Transition:
-    """One change of a certification's status, and why.
+    """One entry of a certification's history: a change of status, or a renewal, and why.
 
     Attributes:
-        on: the day of the check that made the change.
+        on: the day it was recorded: the day of the check, or of the renewal,
+            that made it.
         before: the status before.
-        after: the status after.
+        after: the status after (the same as ``before`` for most renewals).
         reason: one sentence naming the clause that applies.
-        verdict: the verdict of the check behind the change.
+        verdict: the verdict of the check behind the change; ``None`` when no
+            check caused it (the expiry date passing, a renewal).
+        expires: on a renewal, the new expiry date; ``None`` otherwise.
     """
 
     on: date
     before: CertificationStatus
     after: CertificationStatus
     reason: str
-    verdict: Verdict
+    verdict: Verdict | None = None
+    expires: date | None = field(default=None, kw_only=True)
 
     def __str__(self) -> str:
         return f"{self.on.isoformat()}: {self.before} -> {self.after}: {self.reason}"
@@ -149,22 +173,28 @@ class Certification:
     """The certification of one PEC domain: its status, expiry, last check and history.
 
     Build it ACTIVE when the service is activated; every daily check then
-    goes through :func:`apply_check`, which returns the next certification.
+    goes through :func:`apply_check`, which returns the next certification,
+    and every renewal through :meth:`renew`.
 
     Attributes:
         domain: the customer's registrable domain.
         expires: the certification's expiry date: a fix after a failed check
-            must come before it (P8).
+            must be checked by that day, the day included (P8, «entro»).
         status: where the domain stands.
         notified_on: the day the holder was notified of a failed check; set
             exactly when the status is NOTIFIED.
         last_checked: the day of the last check applied, if any.
         last_report: the report of that check.
-        history: every change of status, oldest first.
-        dns_management: whether the PEC service comes with the provider's
-            DNS management (seed 000: the daily check covers domains with
-            «servizio di posta certificata e la Gestione DNS»; seed 001 does
-            not name it).
+        history: every change of status and every renewal, oldest first; a
+            failed check, once recorded, is never taken out.
+        dns_management: whether the domain has the provider's *Gestione DNS*
+            active. Seed 000 says the daily check covers the domains «sui quali
+            è attivo il servizio di posta certificata e la Gestione DNS»; seed
+            001 does not name it. ``True`` (the default) puts the certification
+            in the daily check's scope under both seeds, so pecdns warns of
+            every removal either could bring. ``False`` follows seed 000: the
+            checks are still run and reported, but do not move the status
+            (the expiry date still applies).
 
     >>> from datetime import date
     >>> cert = Certification("example.it", date(2026, 3, 3))
@@ -199,35 +229,126 @@ class Certification:
         """Days from ``today`` to the expiry date (0 on the day itself, negative after it)."""
         return (self.expires - _day(today, "today")).days
 
+    def renew(self, *, expires: date, on: date) -> Certification:
+        """The certification renewed on ``on`` until the new expiry date ``expires``.
 
-def _at_expiry(cert: Certification) -> tuple[CertificationStatus, str]:
+        The renewal is added to the history. It does not touch the DNS, so
+        the status stays: a SUSPENDED certification stays SUSPENDED, and its
+        deadline for a fix (P8: the certification's expiry date) becomes the
+        new date. A certification whose expiry date passed in good standing
+        (EXPIRED) is ACTIVE again. One removed for good cannot be renewed
+        (P8: it must be certified again «ex novo»), nor can one whose expiry
+        date passed while it awaited a fix, which is therefore removed.
+
+        Args:
+            expires: the new expiry date: later than the current one, and not
+                before ``on``.
+            on: the day of the renewal; never read from the clock.
+
+        Returns:
+            The renewed certification.
+
+        Raises:
+            LifecycleError: the certification is (or, by ``on``, has become)
+                REMOVED; ``expires`` does not extend it; ``on`` comes before
+                the last check or change recorded; a day is not a date.
+
+        >>> from datetime import date
+        >>> cert = Certification("example.it", date(2026, 3, 31), "SUSPENDED")
+        >>> cert = cert.renew(expires=date(2027, 3, 31), on=date(2026, 3, 20))
+        >>> cert.status, cert.expires
+        (<CertificationStatus.SUSPENDED: 'SUSPENDED'>, datetime.date(2027, 3, 31))
+        >>> print(cert.history[-1])  # doctest: +NORMALIZE_WHITESPACE
+        2026-03-20: SUSPENDED -> SUSPENDED: renewed until 2027-03-31 (it was to expire
+        on 2026-03-31); still awaiting a fix, now due by 2027-03-31 (P8)
+        """
+        on = _day(on, "on")
+        new = _day(expires, "expires")
+        _in_order(self, on, "a renewal")
+        lapsed = _lapse(self, on)
+        if lapsed.status.final:
+            why = (
+                "its expiry date passed while it awaited a fix"
+                if self.status is not _REMOVED
+                else "it is REMOVED"
+            )
+            raise LifecycleError(
+                f"the certification of {self.domain} cannot be renewed on {on.isoformat()}:"
+                f" {why}, so it is removed for good and must be certified again from scratch"
+                " (P8, «ex novo»): order the service again and build a new Certification"
+            )
+        if new <= self.expires or new < on:
+            raise LifecycleError(
+                f"a renewal extends the certification: give an expiry date after"
+                f" {self.expires.isoformat()} and not before the renewal day {on.isoformat()},"
+                f" not {new.isoformat()}"
+            )
+        before = lapsed.status
+        after = _ACTIVE if before is _EXPIRED else before
+        reason = f"renewed until {new.isoformat()} (it was to expire on {self.expires.isoformat()})"
+        if after.awaiting_fix:
+            reason += f"; still awaiting a fix, now due by {new.isoformat()} (P8)"
+        renewal = Transition(on, before, after, reason, expires=new)
+        return evolve(lapsed, expires=new, status=after, history=(*lapsed.history, renewal))
+
+
+def _in_order(cert: Certification, day: date, what: str) -> None:
+    """Refuse ``day`` if it comes before the last check or change recorded on ``cert``."""
+    days = [cert.last_checked, cert.history[-1].on if cert.history else None]
+    last = max((d for d in days if d is not None), default=None)
+    if last is not None and day < last:
+        raise LifecycleError(
+            f"{what} dated {day.isoformat()} comes before the last one applied"
+            f" ({last.isoformat()}); apply checks and renewals in date order,"
+            f" from {last.isoformat()} on"
+        )
+
+
+def _lapse(cert: Certification, today: date) -> Certification:
+    """The certification once its expiry date has passed by ``today``, whatever any check says.
+
+    P8: the fix must come by («entro») the expiry date, that day included; from
+    the day after, a certification still awaiting a fix is removed for good,
+    even if no check since could tell (UNDETERMINED). One in good standing
+    expires (an interpretation). The change is recorded on ``today``.
+    """
+    if cert.status.over or today <= cert.expires:
+        return cert
     expiry = cert.expires.isoformat()
     if cert.status.awaiting_fix:
-        return _REMOVED, (
-            f"the expiry date {expiry} came without a fix: removed for good from the"
-            " certified list; the domain must be certified again from scratch (P8)"
+        after, reason = (
+            _REMOVED,
+            (
+                f"the expiry date {expiry} passed without a fix: removed for good from the"
+                " certified list; the domain must be certified again from scratch (P8)"
+            ),
         )
-    return _EXPIRED, f"the certification expired on {expiry}"
+    else:
+        after, reason = _EXPIRED, f"the expiry date {expiry} passed without a renewal"
+    change = Transition(today, cert.status, after, reason)
+    return evolve(cert, status=after, notified_on=None, history=(*cert.history, change))
+
+
+def _notice_end(since: date, notice: timedelta) -> str:
+    end = _plus(since, notice)
+    return end.isoformat() if end is not None else f"after {date.max.isoformat()}"
 
 
 def _after_failure(
     cert: Certification, today: date, policy: Policy
 ) -> tuple[CertificationStatus, str] | None:
     notice = policy.notice_period
-    fix_by = f"fix the DNS before {cert.expires.isoformat()} to restore it (P8)"
+    fix_by = f"a fix checked by {cert.expires.isoformat()}, that day included, restores it (P8)"
     if cert.status is _SUSPENDED:
         return None
     if cert.status is _ACTIVE and notice is not None:
         return _NOTIFIED, (
-            "the daily check failed (P6); the holder is notified and has until"
-            f" {(today + notice).isoformat()} to fix it before suspension (notice period)"
+            "the daily check failed (P6); the holder is notified, and a check that still fails"
+            f" from {_notice_end(today, notice)} on suspends it (notice period)"
         )
-    if cert.status is _NOTIFIED:
-        if (
-            notice is not None
-            and cert.notified_on is not None
-            and today < cert.notified_on + notice
-        ):
+    if cert.status is _NOTIFIED and notice is not None and cert.notified_on is not None:
+        end = _plus(cert.notified_on, notice)
+        if end is None or today < end:
             return None
         return _SUSPENDED, (
             "the daily check still failed when the notice period was over: the PEC service"
@@ -243,16 +364,14 @@ def _next(
     cert: Certification, verdict: Verdict, today: date, policy: Policy
 ) -> tuple[CertificationStatus, str] | None:
     """The new status after a check and why, or ``None`` when it stays: see :func:`apply_check`."""
-    if cert.status.final or verdict is Verdict.UNDETERMINED:
+    if cert.status.over or not cert.dns_management or verdict is Verdict.UNDETERMINED:
         return None
-    if today >= cert.expires:
-        return _at_expiry(cert)
     if verdict is Verdict.COMPLIANT:
         if cert.status is _NOTIFIED:
-            return _ACTIVE, "the DNS was fixed within the notice period"
+            return _ACTIVE, "the daily check passed again within the notice period"
         if cert.status is _SUSPENDED:
             return _ACTIVE, (
-                f"the DNS was fixed before the expiry date {cert.expires.isoformat()}:"
+                f"the DNS was fixed by the expiry date {cert.expires.isoformat()}:"
                 " restored to the certified list (P8)"
             )
         return None
@@ -264,27 +383,30 @@ def apply_check(
 ) -> Certification:
     """Apply one daily check to a certification: the transition table of P6-P8.
 
+    First the expiry date: once it has passed (``today`` after it), a
+    certification awaiting a fix is REMOVED for good (P8) and one in good
+    standing EXPIRED, whatever the check says, even UNDETERMINED. Then the
+    check's verdict, :attr:`Report.verdict` (the daily check's own, P6):
+
     ==========================  ===============================  ===========
     status before               check on ``today``               status after
     ==========================  ===============================  ===========
+    REMOVED, EXPIRED            any                              unchanged
     any                         UNDETERMINED                     unchanged
-    REMOVED                     any                              REMOVED
-    EXPIRED                     any                              EXPIRED
-    ACTIVE                      on/after expiry                  EXPIRED
-    NOTIFIED, SUSPENDED         on/after expiry                  REMOVED (P8)
+    any, no ``dns_management``  any                              unchanged
     ACTIVE                      COMPLIANT                        ACTIVE
     ACTIVE                      NON_COMPLIANT, no notice period  SUSPENDED (P7)
     ACTIVE                      NON_COMPLIANT, notice period     NOTIFIED
     NOTIFIED                    NON_COMPLIANT, within notice     NOTIFIED
     NOTIFIED                    NON_COMPLIANT, notice over       SUSPENDED (P7)
-    NOTIFIED, SUSPENDED         COMPLIANT before expiry          ACTIVE (P8)
-    SUSPENDED                   NON_COMPLIANT before expiry      SUSPENDED
+    NOTIFIED, SUSPENDED         COMPLIANT                        ACTIVE (P8)
+    SUSPENDED                   NON_COMPLIANT                    SUSPENDED
     ==========================  ===============================  ===========
 
-    Rows apply top to bottom. An UNDETERMINED report (the checker's own
-    failure) changes nothing, not even past the expiry date: the expiry
-    transition waits for the next check that can tell. Every applied check
-    becomes the last check; every change of status is added to the history.
+    Rows apply top to bottom; a check on the expiry date itself is in time
+    (P8, «entro»). Every applied check becomes the last check; every change
+    of status is added to the history, and nothing is ever taken out of it.
+    Two checks of one day are both applied, in the order given.
 
     Args:
         certification: the certification before the check.
@@ -297,7 +419,7 @@ def apply_check(
 
     Raises:
         LifecycleError: the report is for another domain, ``today`` is before
-            the last check, or ``today`` is not a date.
+            the last check or change recorded, or ``today`` is not a date.
 
     >>> from datetime import date
     >>> from pecdns import check
@@ -307,7 +429,8 @@ def apply_check(
     >>> cert = apply_check(cert, check("example.it", resolver=no_mx), today=date(2025, 6, 1))
     >>> print(cert.history[-1])  # doctest: +NORMALIZE_WHITESPACE
     2025-06-01: ACTIVE -> SUSPENDED: the daily check failed (P6): the PEC service stops
-    and the domain leaves the certified list (P7); fix the DNS before 2026-03-03 to restore it (P8)
+    and the domain leaves the certified list (P7); a fix checked by 2026-03-03,
+    that day included, restores it (P8)
     """
     today = _day(today, "today")
     if report.domain != certification.domain:
@@ -315,21 +438,17 @@ def apply_check(
             f"the report is for {report.domain}, the certification for {certification.domain};"
             " apply a check of the certified domain itself"
         )
-    last = certification.last_checked
-    if last is not None and today < last:
-        raise LifecycleError(
-            f"a check dated {today.isoformat()} comes before the last one applied"
-            f" ({last.isoformat()}); apply checks in date order, from {last.isoformat()} on"
-        )
-    before = after = certification.status
-    history = certification.history
-    change = _next(certification, report.verdict, today, policy)
+    _in_order(certification, today, "a check")
+    cert = _lapse(certification, today)
+    before = after = cert.status
+    history = cert.history
+    change = _next(cert, report.verdict, today, policy)
     if change is not None:
         after, reason = change
         history = (*history, Transition(today, before, after, reason, report.verdict))
-    notified_on = certification.notified_on if before is _NOTIFIED else today
+    notified_on = cert.notified_on if before is _NOTIFIED else today
     return evolve(
-        certification,
+        cert,
         status=after,
         notified_on=notified_on if after is _NOTIFIED else None,
         last_checked=today,
@@ -345,12 +464,13 @@ class DailyResult:
     Attributes:
         previous: the certification before the check.
         certification: the certification after it (the same when nothing
-            could be applied).
+            could be applied, but for the expiry date passing).
         today: the day of the check.
         report: the check's report; ``None`` when the domain was not checked
-            (REMOVED and EXPIRED domains are not, P6) or the check raised.
-        error: why nothing was applied (the check raised, or the check was
-            refused); ``None`` otherwise.
+            (its certification is over, P6) or the check raised or was refused.
+        error: why the check was not applied (it raised, was refused, or the
+            domain was given twice as different certifications); ``None``
+            otherwise.
     """
 
     previous: Certification
@@ -365,11 +485,15 @@ class DailyResult:
         return self.certification.domain
 
     @property
+    def transitions(self) -> tuple[Transition, ...]:
+        """Today's changes of status, oldest first (empty when the status stayed)."""
+        return self.certification.history[len(self.previous.history) :]
+
+    @property
     def transition(self) -> Transition | None:
-        """Today's change of status, or ``None`` when the status stayed."""
-        if self.certification.history == self.previous.history:
-            return None
-        return self.certification.history[-1]
+        """Today's last change of status, or ``None`` when the status stayed."""
+        changes = self.transitions
+        return changes[-1] if changes else None
 
     @property
     def skipped(self) -> bool:
@@ -384,6 +508,11 @@ class DailyResult:
         return self.report is not None and self.report.verdict is Verdict.UNDETERMINED
 
     @property
+    def outside_scope(self) -> bool:
+        """Whether the check was run but, without *Gestione DNS* (seed 000), not applied."""
+        return self.report is not None and self.error is None and not self.previous.dns_management
+
+    @property
     def days_left(self) -> int | None:
         """For a domain awaiting a fix (NOTIFIED, SUSPENDED): days left before expiry (P8)."""
         if not self.certification.status.awaiting_fix:
@@ -392,14 +521,21 @@ class DailyResult:
 
     def __str__(self) -> str:
         status = self.certification.status
-        change = self.transition
+        changes = self.transitions
         text = (
-            f"{self.domain}: {change.before} -> {status}" if change else f"{self.domain}: {status}"
+            f"{self.domain}: {changes[0].before} -> {status}"
+            if changes
+            else f"{self.domain}: {status}"
         )
         if self.skipped:
             text += " (not checked)"
         elif self.error is not None:
             text += f" (check not applied: {self.error})"
+        elif self.outside_scope and self.report is not None:
+            text += (
+                f" (check {self.report.verdict} not applied: no Gestione DNS, outside the daily"
+                " check of seed 000)"
+            )
         elif self.report is not None and self.report.verdict is Verdict.UNDETERMINED:
             text += " (check undetermined)"
         if self.days_left is not None:
@@ -462,17 +598,17 @@ class DailyRun:
 
     @property
     def restored(self) -> tuple[DailyResult, ...]:
-        """Domains fixed today before their expiry, back to ACTIVE (P8)."""
+        """Domains fixed today by their expiry date, back to ACTIVE (P8)."""
         return _moved(self.results, _ACTIVE, frozenset({_NOTIFIED, _SUSPENDED}))
 
     @property
     def removed(self) -> tuple[DailyResult, ...]:
-        """Domains removed for good today: expiry came without a fix (P8)."""
+        """Domains removed for good today: the expiry date passed without a fix (P8)."""
         return _moved(self.results, _REMOVED)
 
     @property
     def expired(self) -> tuple[DailyResult, ...]:
-        """Certifications in good standing that reached their expiry date today."""
+        """Certifications in good standing whose expiry date passed without a renewal."""
         return _moved(self.results, _EXPIRED)
 
     @property
@@ -482,7 +618,7 @@ class DailyRun:
 
     @property
     def undetermined(self) -> tuple[DailyResult, ...]:
-        """The checks that could not judge their domain; their status did not change."""
+        """The checks that could not judge their domain; only the expiry date moved them."""
         return tuple(r for r in self.results if r.undetermined)
 
     def __str__(self) -> str:
@@ -493,11 +629,10 @@ class DailyRun:
         return "\n".join(lines)
 
 
-def _run_one(
+def _checked(
     cert: Certification, resolver: Resolver | None, policy: Policy, today: date
 ) -> DailyResult:
-    if cert.status.final:
-        return DailyResult(cert, cert, today)
+    """Check one certification's domain and apply the check; never raises."""
     try:
         report = check(cert.domain, resolver=resolver, policy=policy)
     except Exception as exc:  # noqa: BLE001 -- one domain's crash must not stop the others
@@ -506,7 +641,15 @@ def _run_one(
         after = apply_check(cert, report, today=today, policy=policy)
     except LifecycleError as exc:
         return DailyResult(cert, cert, today, report, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 -- a daily run never loses the other certifications
+        error = f"applying the check raised {type(exc).__name__}: {exc}"
+        return DailyResult(cert, cert, today, report, error=error)
     return DailyResult(cert, after, today, report)
+
+
+def _entries(positions: list[int]) -> str:
+    numbers = [str(i + 1) for i in positions]
+    return f"{', '.join(numbers[:-1])} and {numbers[-1]}"
 
 
 def daily_check(
@@ -518,11 +661,21 @@ def daily_check(
 ) -> DailyRun:
     """Run the provider's daily check (P6) over certifications and apply its outcome (P7, P8).
 
-    Domains whose certification is over (REMOVED, EXPIRED) are not checked.
-    Every other one is checked with :func:`pecdns.check` and moved on with
-    :func:`apply_check`. A check that raises, or that cannot be applied,
-    leaves its certification unchanged and is reported in the result, never
-    raised: one certification in, exactly one result out, in input order.
+    A certification whose expiry date has passed is first moved on by it
+    (REMOVED, or EXPIRED; see :func:`apply_check`); domains whose
+    certification is over are not checked. Every other one is checked once
+    with :func:`pecdns.check` and moved on with :func:`apply_check`. A check
+    that raises, or that cannot be applied, leaves its certification
+    unchanged and is reported in the result, never raised: one certification
+    in, exactly one result out, in input order.
+
+    A domain is checked once a day. The same certification given several
+    times is checked once, and each occurrence gets that one result. Two
+    *different* certifications of one domain (both still in force) are
+    refused: neither is checked or moved, and each result's ``error`` names
+    the entries, for pecdns will not guess which one is current. A REMOVED
+    or EXPIRED certification beside a new one of the same domain is no
+    duplicate: it is not checked anyway.
 
     Args:
         certifications: the certifications to check.
@@ -552,4 +705,31 @@ def daily_check(
       bad.it: ACTIVE -> SUSPENDED, 30 days left before expiry on 2026-01-31
     """
     today = _day(today, "today")
-    return DailyRun(today, tuple(_run_one(c, resolver, policy, today) for c in certifications))
+    certs = list(certifications)
+    results: list[DailyResult | None] = [None] * len(certs)
+    to_check: dict[Domain, list[int]] = {}
+    for i, cert in enumerate(certs):
+        try:
+            _in_order(cert, today, "a check")
+        except LifecycleError as exc:
+            results[i] = DailyResult(cert, cert, today, error=str(exc))
+            continue
+        lapsed = _lapse(cert, today)
+        if lapsed.status.over:
+            results[i] = DailyResult(cert, lapsed, today)
+        else:
+            to_check.setdefault(cert.domain, []).append(i)
+    for domain, positions in to_check.items():
+        if any(certs[i] != certs[positions[0]] for i in positions):
+            error = (
+                f"{domain} is given {len(positions)} times as different certifications"
+                f" (entries {_entries(positions)}): a domain has one certification and is"
+                " checked once a day; give it once"
+            )
+            for i in positions:
+                results[i] = DailyResult(certs[i], certs[i], today, error=error)
+            continue
+        result = _checked(certs[positions[0]], resolver, policy, today)
+        for i in positions:
+            results[i] = result
+    return DailyRun(today, tuple(r for r in results if r is not None))
