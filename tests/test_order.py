@@ -33,7 +33,6 @@ def order(**changes: Any) -> Order:
     values: dict[str, Any] = {
         "domain": "example.it",
         "channel": OrderChannel.PEC_SITE,
-        "package": HostingPackage.HOSTING_LINUX,
         "payment_method": "credit card",
         "placed_at": PLACED,
     }
@@ -95,15 +94,23 @@ def test_only_the_customer_area_requires_an_active_domain() -> None:
     assert [c for c in OrderChannel if c.requires_active_domain] == [OrderChannel.CUSTOMER_AREA]
 
 
-# The packages of P11
+# Packages: optional information (P11 is the guide's scope, not a condition on ordering)
+
+
+def test_an_order_needs_no_package() -> None:
+    placed = order()
+    assert placed.package is None
+    assert placed.in_guide_scope is None
 
 
 @pytest.mark.parametrize("package", list(HostingPackage))
-def test_every_package_of_p11_takes_an_order(package: HostingPackage) -> None:
-    assert order(package=package).package is package
+def test_every_package_of_p11s_guide_is_kept_as_its_member(package: HostingPackage) -> None:
+    placed = order(package=package)
+    assert placed.package is package
+    assert placed.in_guide_scope is True
 
 
-def test_p11_lists_eleven_packages() -> None:
+def test_p11s_guide_names_eleven_packages() -> None:
     assert len(HostingPackage) == 11
 
 
@@ -122,16 +129,25 @@ def test_a_package_can_be_given_by_value_or_by_the_providers_name(
     assert order(package=text).package is package
 
 
-@pytest.mark.parametrize("outside", ["Server Dedicati", "Cloud Computing", "VPS", ""])
-def test_a_package_outside_p11_is_refused_naming_the_valid_ones(outside: str) -> None:
-    with pytest.raises(LifecycleError, match=r"outside the packages .* \(P11\)") as err:
-        order(package=outside)
-    assert all(p.label in str(err.value) for p in HostingPackage)
+@pytest.mark.parametrize("outside", ["Server Dedicati", "Cloud Computing", "VPS"])
+def test_a_product_outside_p11s_guide_takes_the_order_and_is_kept_as_text(outside: str) -> None:
+    placed = order(package=f"  {outside} ")
+    assert placed.package == outside
+    assert placed.in_guide_scope is False
 
 
-def test_a_package_that_is_not_text_is_refused() -> None:
-    with pytest.raises(LifecycleError, match="P11"):
-        order(package=11)
+@pytest.mark.parametrize("channel", list(OrderChannel))
+def test_an_order_without_the_providers_dns_or_hosting_is_taken_on_every_channel(
+    channel: OrderChannel,
+) -> None:
+    placed = order(channel=channel, domain_active=True)
+    assert (placed.channel, placed.package) == (channel, None)
+
+
+@pytest.mark.parametrize("package", ["", "   ", 11])
+def test_an_empty_or_untyped_package_is_refused(package: Any) -> None:
+    with pytest.raises(LifecycleError, match="a package is optional information: give None"):
+        order(package=package)
 
 
 # Payment method and times
@@ -323,6 +339,21 @@ def test_record_activation_returns_a_new_order() -> None:
     assert paid().record_activation(at=ACTIVE_AT).activated_at == ACTIVE_AT
 
 
+def test_recording_an_activation_earlier_than_expected_is_accepted() -> None:
+    early = paid().record_activation(at=PAID + timedelta(minutes=5))
+    assert early.status(at=PAID + timedelta(minutes=5)) is OrderStatus.ACTIVATED
+    assert early.expected_activation == ACTIVE_AT
+
+
+def test_the_expected_activation_counts_from_the_expected_payment_when_the_policy_knows_it() -> (
+    None
+):
+    policy = attrs.evolve(ARUBA, payment_delays={"bank transfer": timedelta(days=2)})
+    placed = order(payment_method="bank transfer", policy=policy)
+    assert placed.expected_activation == PLACED + timedelta(days=2, hours=12)
+    assert placed.status(at=PLACED + timedelta(days=3)) is OrderStatus.AWAITING_PAYMENT
+
+
 def test_recording_an_activation_twice_is_refused() -> None:
     with pytest.raises(LifecycleError, match="already recorded"):
         paid(activated_at=ACTIVE_AT).record_activation(at=ACTIVE_AT)
@@ -353,19 +384,48 @@ def test_setting_the_postmaster_password_after_activation_makes_mailboxes_possib
     assert ready().password_set_at == ACTIVE_AT
 
 
-def test_setting_the_postmaster_password_before_activation_is_refused() -> None:
-    with pytest.raises(LifecycleError, match=r"not active yet \(activation expected at"):
-        onboarding().set_postmaster_password(at=ACTIVE_AT - timedelta(minutes=1))
+def test_setting_the_postmaster_password_before_the_expected_activation_is_accepted() -> None:
+    early = onboarding().set_postmaster_password(at=PAID + timedelta(hours=2))
+    assert early.step is OnboardingStep.READY
+    assert early.create_mailbox("info", at=PAID + timedelta(hours=2)).mailboxes
+
+
+def test_setting_the_postmaster_password_before_the_payment_is_registered_is_refused() -> None:
+    with pytest.raises(LifecycleError, match=r"not registered yet.*\(P2\)"):
+        onboarding().set_postmaster_password(at=PAID - timedelta(minutes=1))
+
+
+def test_setting_the_postmaster_password_before_a_recorded_activation_is_refused() -> None:
+    recorded = Onboarding(order=paid(activated_at=ACTIVE_AT))
+    with pytest.raises(LifecycleError, match="recorded as activated at"):
+        recorded.set_postmaster_password(at=ACTIVE_AT - timedelta(minutes=1))
 
 
 def test_setting_the_postmaster_password_of_an_unpaid_order_is_refused() -> None:
-    with pytest.raises(LifecycleError, match="due once the payment is registered"):
+    with pytest.raises(LifecycleError, match="not registered yet"):
         Onboarding(order=order()).set_postmaster_password(at=ACTIVE_AT)
 
 
-def test_setting_the_postmaster_password_twice_is_refused() -> None:
-    with pytest.raises(LifecycleError, match="already set"):
-        ready().set_postmaster_password(at=ACTIVE_AT + timedelta(days=1))
+def test_setting_the_postmaster_password_again_is_recorded_as_a_change() -> None:
+    changed = ready().set_postmaster_password(at=ACTIVE_AT + timedelta(days=1))
+    assert changed.password_set_at == ACTIVE_AT
+    assert changed.password_changes == (ACTIVE_AT + timedelta(days=1),)
+    assert changed.create_mailbox("info", at=ACTIVE_AT + timedelta(hours=1)).mailboxes
+
+
+def test_a_password_change_before_the_last_setting_is_refused() -> None:
+    with pytest.raises(LifecycleError, match="in time order"):
+        ready().set_postmaster_password(at=ACTIVE_AT - timedelta(seconds=1))
+
+
+def test_password_changes_out_of_order_cannot_be_built() -> None:
+    with pytest.raises(LifecycleError, match="after the first setting"):
+        Onboarding(order=paid(), password_set_at=ACTIVE_AT, password_changes=(PAID,))
+
+
+def test_password_changes_without_a_first_setting_cannot_be_built() -> None:
+    with pytest.raises(LifecycleError, match="password changes must have"):
+        Onboarding(order=paid(), password_changes=(ACTIVE_AT,))
 
 
 def test_creating_a_mailbox_before_the_postmaster_password_is_refused_with_the_reason() -> None:
@@ -418,9 +478,9 @@ def test_an_onboarding_with_mailboxes_but_no_password_cannot_be_built() -> None:
         Onboarding(order=paid(), mailboxes=("info@pec.example.it",))
 
 
-def test_an_onboarding_with_a_password_set_before_activation_cannot_be_built() -> None:
-    with pytest.raises(LifecycleError, match="not active yet"):
-        Onboarding(order=paid(), password_set_at=PAID)
+def test_an_onboarding_with_a_password_set_before_the_payment_cannot_be_built() -> None:
+    with pytest.raises(LifecycleError, match="not registered yet"):
+        Onboarding(order=paid(), password_set_at=PAID - timedelta(seconds=1))
 
 
 def test_the_mailboxes_follow_the_policys_pec_label() -> None:

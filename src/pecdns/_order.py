@@ -66,6 +66,10 @@ def _password_set_at(value: datetime | None) -> datetime | None:
     return None if value is None else _aware(value, "password_set_at")
 
 
+def _password_changes(values: Iterable[datetime]) -> tuple[datetime, ...]:
+    return tuple(_aware(value, "a password change") for value in values)
+
+
 class _Named(str, enum.Enum):
     """An enum whose members carry the provider's own name for them."""
 
@@ -117,7 +121,11 @@ class OrderChannel(_Named):
 
 
 class HostingPackage(_Named):
-    """The packages the provider's PEC su dominio guide applies to (P11).
+    """The products seed 001's guide applies to («GUIDA VALIDA PER: …», P11).
+
+    That header is the guide's scope, not a condition on ordering: seed 000
+    lets anyone order PEC su dominio (from pec.it, P1.4), with or without the
+    provider's DNS. An order may name one of these, another product, or none.
 
     >>> HostingPackage("SuperSite Easy")
     <HostingPackage.SUPERSITE_EASY: 'supersite_easy'>
@@ -181,14 +189,19 @@ def _channel(value: OrderChannel | str) -> OrderChannel:
         ) from None
 
 
-def _package(value: HostingPackage | str) -> HostingPackage:
+def _package(value: HostingPackage | str | None) -> HostingPackage | str | None:
+    """A package named by P11's guide as its member; any other product's name as tidy text."""
+    if value is None or isinstance(value, HostingPackage):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise LifecycleError(
+            f"a package is optional information: give None, a product's name such as"
+            f" 'Hosting Linux' or one of {_listed(HostingPackage)}; not {value!r}"
+        )
     try:
         return HostingPackage(value)
     except ValueError:
-        raise LifecycleError(
-            f"{value!r} is outside the packages PEC su dominio can be ordered with (P11);"
-            f" valid packages: {_listed(HostingPackage)}"
-        ) from None
+        return " ".join(value.split())
 
 
 def _method(value: str) -> str:
@@ -227,15 +240,18 @@ class OrderStatus(str, enum.Enum):
 
 @frozen(kw_only=True)
 class Order:
-    """An order of PEC su dominio: what was bought, where, and when it was paid (P1, P2, P11).
+    """An order of PEC su dominio: what was bought, where, and when it was paid (P1, P2).
 
-    An order the provider would refuse cannot be built: a package outside
-    P11, or the customer area (P1.2) without an already active domain.
+    Anyone may order, with or without a hosting package and with or without
+    the provider's DNS (seed 000). The one channel with a condition is the
+    hosting customer area (P1.2), which needs a domain already active.
 
     Attributes:
         domain: the customer's registrable domain.
         channel: where the order was placed (P1).
-        package: the hosting package the service goes with (P11).
+        package: optional: the product the service goes with, if any; one
+            P11's guide names is a :class:`HostingPackage`, any other is kept
+            as text (:attr:`in_guide_scope` tells them apart).
         payment_method: the payment method, as the provider names it; the
             time to register the payment depends on it (P2).
         placed_at: when the order was placed (timezone-aware).
@@ -251,7 +267,6 @@ class Order:
     >>> order = Order(
     ...     domain="example.it",
     ...     channel="pec_site",
-    ...     package="Hosting Linux",
     ...     payment_method="credit card",
     ...     placed_at=datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc),
     ... )
@@ -264,9 +279,9 @@ class Order:
 
     domain: Domain = field(converter=_domain)
     channel: OrderChannel = field(converter=_channel)
-    package: HostingPackage = field(converter=_package)
     payment_method: str = field(converter=_method)
     placed_at: datetime = field(converter=_placed_at)
+    package: HostingPackage | str | None = field(default=None, converter=_package)
     payment_registered_at: datetime | None = field(default=None, converter=_payment_registered_at)
     activated_at: datetime | None = field(default=None, converter=_activated_at)
     domain_active: bool = False
@@ -299,6 +314,22 @@ class Order:
                 )
 
     @property
+    def in_guide_scope(self) -> bool | None:
+        """Whether the order's package is one seed 001's guide applies to (P11); ``None`` if none.
+
+        >>> from datetime import datetime, timezone
+        >>> placed = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
+        >>> order = Order(
+        ...     domain="example.it", channel="pec_site", payment_method="paypal", placed_at=placed
+        ... )
+        >>> order.in_guide_scope, evolve(order, package="Cloud Computing").in_guide_scope
+        (None, False)
+        """
+        if self.package is None:
+            return None
+        return isinstance(self.package, HostingPackage)
+
+    @property
     def expected_payment_registration(self) -> datetime | None:
         """When the payment should be registered, from the policy's delay for the method.
 
@@ -311,7 +342,6 @@ class Order:
         >>> order = Order(
         ...     domain="example.it",
         ...     channel="hosting_site",
-        ...     package="wordpress",
         ...     payment_method="Bank Transfer",
         ...     policy=policy,
         ...     placed_at=datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc),
@@ -325,18 +355,36 @@ class Order:
 
     @property
     def expected_activation(self) -> datetime | None:
-        """When the service should be activated: payment registered + the policy's delay (P2).
+        """When the service should be activated: an estimate to show, never a gate (P2).
 
-        ``None`` while the payment is not registered.
+        «circa 12 ore» after the payment is registered: the registration
+        plus the policy's delay. Before the payment is registered, the
+        expected registration (when the policy gives a delay for the method)
+        plus that delay; ``None`` when there is nothing to count from. The
+        service may well come earlier or later: a recorded
+        :attr:`activated_at` at any time after the payment is accepted.
+
+        >>> from datetime import datetime, timezone
+        >>> order = Order(
+        ...     domain="example.it",
+        ...     channel="pec_site",
+        ...     payment_method="credit card",
+        ...     placed_at=datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc),
+        ...     payment_registered_at=datetime(2025, 3, 3, 9, 30, tzinfo=timezone.utc),
+        ... )
+        >>> print(f"activation expected around {order.expected_activation:%d/%m %H:%M} UTC")
+        activation expected around 03/03 21:30 UTC
         """
-        if self.payment_registered_at is None:
+        start = self.payment_registered_at or self.expected_payment_registration
+        if start is None:
             return None
-        return self.payment_registered_at + self.policy.activation_delay
+        return start + self.policy.activation_delay
 
     def status(self, *, at: datetime) -> OrderStatus:
         """Where the order stands at time ``at`` (P2).
 
-        The recorded :attr:`activated_at` wins over the policy's estimate.
+        The recorded :attr:`activated_at` wins over the policy's estimate;
+        without it, the service is taken as active from the estimate on.
 
         Raises:
             LifecycleError: ``at`` is naive, or earlier than the order itself.
@@ -347,10 +395,11 @@ class Order:
                 f"at {at.isoformat()} the order was not placed yet (placed at"
                 f" {self.placed_at.isoformat()}); ask about a time from then on"
             )
-        if self.payment_registered_at is None or at < self.payment_registered_at:
+        registered = self.payment_registered_at
+        if registered is None or at < registered:
             return OrderStatus.AWAITING_PAYMENT
-        activation = self.activated_at or self.expected_activation
-        if activation is None or at < activation:
+        activation = self.activated_at or registered + self.policy.activation_delay
+        if at < activation:
             return OrderStatus.ACTIVATION_DUE
         return OrderStatus.ACTIVATED
 
@@ -370,6 +419,9 @@ class Order:
 
     def record_activation(self, *, at: datetime) -> Order:
         """The same order with its activation email received at ``at`` (P2).
+
+        Any time from the registration of the payment on is accepted, before
+        the expected activation too: «circa 12 ore» is an estimate.
 
         Raises:
             LifecycleError: activation is already recorded, the payment is not
@@ -408,18 +460,20 @@ class Onboarding:
     """The steps after activation (P3): the Postmaster password, then the mailboxes.
 
     Each step returns a new :class:`Onboarding`; a step out of turn is refused
-    with the reason.
+    with the reason. The password may be set again later (a change, a reset):
+    P3 makes the first setting a condition for mailboxes, not a one-off.
 
     Attributes:
-        order: the activated order.
-        password_set_at: when the Postmaster PEC password was set, or ``None``.
+        order: the order of the service.
+        password_set_at: when the Postmaster PEC password was first set, or
+            ``None``: from then on mailboxes can be created.
+        password_changes: when it was set again afterwards, oldest first.
         mailboxes: the PEC mailboxes created, as addresses at the PEC domain.
 
     >>> from datetime import datetime, timezone
     >>> order = Order(
     ...     domain="example.it",
     ...     channel="pec_site",
-    ...     package="wordpress",
     ...     payment_method="credit card",
     ...     placed_at=datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc),
     ...     payment_registered_at=datetime(2025, 3, 3, 9, 5, tzinfo=timezone.utc),
@@ -437,14 +491,21 @@ class Onboarding:
 
     order: Order
     password_set_at: datetime | None = field(default=None, converter=_password_set_at)
+    password_changes: tuple[datetime, ...] = field(default=(), converter=_password_changes)
     mailboxes: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         if self.password_set_at is not None:
             self._require_active(self.password_set_at, "set the Postmaster PEC password")
-        elif self.mailboxes:
+            times = [self.password_set_at, *self.password_changes]
+            if times != sorted(times):
+                raise LifecycleError(
+                    "the password changes must come after the first setting, oldest first"
+                )
+        elif self.mailboxes or self.password_changes:
             raise LifecycleError(
-                "an onboarding with mailboxes must have the Postmaster PEC password set (P3)"
+                "an onboarding with mailboxes or password changes must have the Postmaster PEC"
+                " password set (P3)"
             )
 
     @property
@@ -460,28 +521,48 @@ class Onboarding:
         return self.order.policy.pec_name(self.order.domain).removesuffix(".")
 
     def _require_active(self, at: datetime, what: str) -> None:
-        if self.order.status(at=at) is not OrderStatus.ACTIVATED:
-            due = self.order.activated_at or self.order.expected_activation
-            when = f"expected at {due.isoformat()}" if due else "due once the payment is registered"
+        """Refuse ``at`` only where the order's recorded facts rule activation out (P2).
+
+        Before the payment is registered there is no activation; before a
+        recorded activation, no activation email. The expected activation is
+        an estimate («circa 12 ore») and refuses nothing.
+        """
+        order = self.order
+        registered = order.payment_registered_at
+        if registered is None or at < registered:
             raise LifecycleError(
-                f"cannot {what} at {at.isoformat()}: the service for {self.order.domain} is not"
-                f" active yet (activation {when}, P2); the activation email invites you to set"
-                " the Postmaster PEC password (P3)"
+                f"cannot {what} at {at.isoformat()}: the payment for {order.domain} is not"
+                " registered yet, and activation follows the registration of the payment (P2);"
+                " the activation email invites you to set the Postmaster PEC password (P3)"
+            )
+        if order.activated_at is not None and at < order.activated_at:
+            raise LifecycleError(
+                f"cannot {what} at {at.isoformat()}: the service for {order.domain} was recorded"
+                f" as activated at {order.activated_at.isoformat()}, later; the activation email"
+                " invites you to set the Postmaster PEC password (P3)"
             )
 
     def set_postmaster_password(self, *, at: datetime) -> Onboarding:
         """Record the Postmaster PEC password as set at ``at`` (P3, page *imposta password*).
 
+        The first setting opens the mailboxes; a later one (a change or a
+        reset) is recorded in :attr:`password_changes`.
+
         Raises:
-            LifecycleError: the service is not active at ``at``, or the
-                password was already set at first access.
+            LifecycleError: the payment is not registered by ``at``, ``at``
+                precedes a recorded activation or the last setting, or it is
+                naive.
         """
-        if self.password_set_at is not None:
+        at = _aware(at, "at")
+        if self.password_set_at is None:
+            return evolve(self, password_set_at=at)
+        last = (self.password_set_at, *self.password_changes)[-1]
+        if at < last:
             raise LifecycleError(
-                "the Postmaster PEC password was already set at"
-                f" {self.password_set_at.isoformat()}; P3's first-access step happens once"
+                f"the Postmaster PEC password was last set at {last.isoformat()}; record later"
+                f" settings in time order, not one at {at.isoformat()}"
             )
-        return evolve(self, password_set_at=at)
+        return evolve(self, password_changes=(*self.password_changes, at))
 
     def create_mailbox(self, name: str, *, at: datetime) -> Onboarding:
         """Create the PEC mailbox ``name`` (a local part, or a full address at the PEC domain).
