@@ -771,6 +771,12 @@ def test_daily_check_does_not_check_a_domain_whose_certification_is_over(
     assert resolver.queries == []
 
 
+def test_a_certification_over_is_skipped_whatever_its_dates() -> None:
+    removed = named("a.it", REMOVED, last_checked=DAY + WEEK)
+    (only,) = run([removed], {"a.it": "compliant"}).results
+    assert (only.skipped, only.error, only.certification) == (True, None, removed)
+
+
 def test_a_check_that_raises_leaves_its_certification_unchanged_and_the_run_goes_on() -> None:
     certs = [named("a.it"), named("b.it")]
     result = run(certs, {"a.it": "check_raises", "b.it": "wrong_mx"})

@@ -68,6 +68,11 @@ def test_a_channel_can_be_given_by_its_value() -> None:
     assert order(channel="renewal").channel is OrderChannel.RENEWAL
 
 
+def test_a_channel_that_is_not_text_is_refused() -> None:
+    with pytest.raises(LifecycleError, match=r"11 is not an ordering channel \(P1\)"):
+        order(channel=11)
+
+
 def test_an_unknown_channel_is_refused_naming_the_valid_ones() -> None:
     with pytest.raises(LifecycleError, match=r"'by_fax' is not an ordering channel \(P1\)") as err:
         order(channel="by_fax")

@@ -639,8 +639,6 @@ def _checked(
         return DailyResult(cert, cert, today, error=f"the check raised {type(exc).__name__}: {exc}")
     try:
         after = apply_check(cert, report, today=today, policy=policy)
-    except LifecycleError as exc:
-        return DailyResult(cert, cert, today, report, error=str(exc))
     except Exception as exc:  # noqa: BLE001 -- a daily run never loses the other certifications
         error = f"applying the check raised {type(exc).__name__}: {exc}"
         return DailyResult(cert, cert, today, report, error=error)
@@ -709,6 +707,9 @@ def daily_check(
     results: list[DailyResult | None] = [None] * len(certs)
     to_check: dict[Domain, list[int]] = {}
     for i, cert in enumerate(certs):
+        if cert.status.over:
+            results[i] = DailyResult(cert, cert, today)
+            continue
         try:
             _in_order(cert, today, "a check")
         except LifecycleError as exc:
