@@ -9,7 +9,7 @@ from pathlib import Path
 import attrs
 import publicsuffixlist
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pecdns import Domain, InvalidDomainError, PecdnsError, registrable_domain
@@ -198,6 +198,7 @@ def test_invalid_domain_error_is_a_pecdns_error_and_a_value_error() -> None:
     assert issubclass(InvalidDomainError, ValueError)
 
 
+@settings(deadline=None)  # the first use parses a Public Suffix List
 @given(st.text(max_size=70))
 @example("xn--.it")
 @example("xn--a.it")
@@ -210,6 +211,7 @@ def test_domain_raises_nothing_but_invalid_domain_error(text: str) -> None:
 _LABEL = st.from_regex(r"[a-zA-Z0-9]([a-zA-Z0-9-]{0,10}[a-zA-Z0-9])?", fullmatch=True)
 
 
+@settings(deadline=None)  # the first use parses a Public Suffix List
 @given(
     st.text(max_size=40)
     | st.builds(lambda a, b: f"{a}.{b}", _LABEL, st.sampled_from(["it", "IT.", "co.uk"]))
@@ -255,6 +257,7 @@ def test_registrable_domain_of_non_text_is_none() -> None:
     assert registrable_domain(None) is None  # type: ignore[arg-type]
 
 
+@settings(deadline=None)  # the first use parses a Public Suffix List
 @given(st.text(max_size=60))
 def test_registrable_domain_raises_nothing_and_is_idempotent(text: str) -> None:
     found = registrable_domain(text)

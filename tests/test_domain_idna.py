@@ -6,7 +6,7 @@ import unicodedata
 
 import idna
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pecdns import Domain, InvalidDomainError
@@ -230,6 +230,7 @@ def _displayable(text: str) -> bool:
     return all(char.isprintable() or char in "\u200c\u200d" for char in text)
 
 
+@settings(deadline=None)  # the first use parses a Public Suffix List
 @given(_NAMES)
 @example("faß.it")
 @example("xn--abcgnp-dm0c.it")
@@ -246,6 +247,7 @@ def test_an_accepted_name_round_trips_and_its_unicode_is_displayable(text: str) 
     assert not any(unicodedata.category(char) == "Cc" for char in domain.unicode)
 
 
+@settings(deadline=None)  # the first use parses a Public Suffix List
 @given(_NAMES)
 @example("a\u202eb.it")
 @example("xn--a.it")
