@@ -79,7 +79,8 @@ def registrable_domain(name: str, *, private: bool = False) -> str | None:
     """
     if not isinstance(name, str) or not name:
         return None
-    return _psl(private=private).privatesuffix(name.translate(_DOTS).lower())
+    name = name if name.isascii() else name.translate(_DOTS)
+    return _psl(private=private).privatesuffix(name.lower())
 
 
 def _shown(text: str) -> str:
@@ -192,6 +193,8 @@ class _Name:
 
 
 def _ip_address(text: str) -> bool:
+    if not (text[-1:].isdigit() or ":" in text):  # neither IPv4 nor IPv6: skip the parse
+        return False
     try:
         ipaddress.ip_address(text.removeprefix("[").removesuffix("]"))
     except ValueError:
@@ -203,7 +206,7 @@ def _address_host(text: str) -> tuple[str, str] | None:
     """For a URL or an e-mail address: its kind (a reason code) and its host."""
     if text.lower().startswith("mailto:"):
         return "email", text[7:].partition("?")[0].rpartition("@")[2]
-    if any(mark in text for mark in "/:"):  # a scheme, a path or a port
+    if "/" in text or ":" in text:  # a scheme, a path or a port
         try:
             host = urlsplit(text if "://" in text else f"//{text}").hostname
         except ValueError:  # a malformed bracketed address
@@ -242,7 +245,8 @@ def _refuse_address(check: _Name, text: str, *, private: bool) -> None:
 
 def _check_bidi(check: _Name, parts: list[str], ulabels: list[str]) -> None:
     """UTS 46 CheckBidi: in a Bidi domain name every label meets the Bidi rule (RFC 5893 2)."""
-    if not any(unicodedata.bidirectional(char) in _RTL for label in ulabels for char in label):
+    text = "".join(ulabels)
+    if text.isascii() or not any(unicodedata.bidirectional(char) in _RTL for char in text):
         return
     bad = [part for part, label in zip(parts, ulabels, strict=True) if not _bidi_ok(label)]
     if bad:
@@ -279,7 +283,7 @@ def _normalise(value: object, *, private: bool) -> str:
     if len(text) > _MAX_INPUT:
         raise check.refuse("input_length", length=str(len(text)))
     _refuse_address(check, text, private=private)
-    parts = text.translate(_DOTS).split(".")
+    parts = (text if text.isascii() else text.translate(_DOTS)).split(".")
     if parts[-1] == "":
         parts.pop()  # one trailing dot: the root
     if not parts or parts == [""]:
