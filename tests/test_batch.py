@@ -94,6 +94,13 @@ def test_an_invalid_name_gets_its_own_result_and_nothing_is_dropped() -> None:
     assert str(invalid).startswith("'www.d2.it': UNDETERMINED")
 
 
+def test_an_invalid_name_in_italian_has_its_reason_in_italian() -> None:
+    (invalid,) = check_many(["192.0.2.1"], resolver=FakeResolver({}), lang="it")
+    assert isinstance(invalid, InvalidInput)
+    assert "è un indirizzo IP, non un nome di dominio" in invalid.findings[0].message
+    assert "IP address" not in invalid.findings[0].message
+
+
 def test_a_check_that_raises_gives_an_undetermined_report() -> None:
     def handler(query: Query) -> Answer:
         if "d5" in query.name:

@@ -80,7 +80,7 @@ class InvalidInput:
         cls, name: object, error: InvalidDomainError, policy: Policy, lang: str, at: datetime | None
     ) -> InvalidInput:
         """The result for ``name``, refused with ``error``."""
-        args = {"name": repr(name), "reason": str(error)}
+        args = {"name": repr(name), "reason": error.render(lang)}  # the reason in `lang` too
         message, fix = render("INPUT_INVALID", args, lang)
         finding = Finding(
             "INPUT_INVALID",
