@@ -193,7 +193,7 @@ def test_the_records_follow_the_policy() -> None:
 
 def test_italian_uses_the_providers_own_terms() -> None:
     text = prose(external(lang="it"))
-    for term in ("record MX", "terzo livello", "Name Server", "dominio certificato"):
+    for term in ("record MX", "sottodominio", "Name Server", "dominio certificato"):
         assert term in text
 
 

@@ -100,8 +100,8 @@ def test_a_batch_shows_counts_and_one_row_per_domain() -> None:
     reports = Reports(check_many(["conforme.it", "sbagliato.it", "www.x.it"], resolver=zones))
     markup = reports._repr_html_()
     assert "<strong>3 results</strong>" in markup
-    assert "COMPLIANT: 1" in markup
-    assert "NON_COMPLIANT: 1" in markup
+    assert ">1 COMPLIANT<" in markup
+    assert ">1 NON_COMPLIANT<" in markup
     assert markup.count("<tr>") >= 4
     assert "<code>&#x27;www.x.it&#x27;</code>" in markup
 
