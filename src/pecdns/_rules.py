@@ -108,13 +108,13 @@ def _control(obs: Observation, policy: Policy) -> str:
         return _BLIND
     if control.addresses:
         return _SEEN
-    answers = control.answers
-    if any(_is_unasked(a) for a in answers):
-        return _UNASKED
-    if any(a.outcome is Outcome.NOT_LOADED for a in answers):
-        return _NOT_LOADED
-    if any(a.outcome.is_failure for a in answers):
+    seen = [a for a in control.answers if not _is_unasked(a)]
+    if any(a.outcome.is_failure and a.outcome is not Outcome.NOT_LOADED for a in seen):
         return _BLIND
+    if len(seen) < len(control.answers):
+        return _UNASKED
+    if any(a.outcome is Outcome.NOT_LOADED for a in seen):
+        return _NOT_LOADED
     return _NO_ADDRESS
 
 
