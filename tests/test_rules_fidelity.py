@@ -158,7 +158,11 @@ def test_a_wrong_mx_is_non_compliant_even_with_the_providers_zone_not_loaded() -
 
 def test_a_pec_zone_delegated_to_unloaded_servers_blames_no_server() -> None:
     # The provider's servers hold pec.example.it, but their zone is not among the files.
-    base = {**PROVIDER, "example.it": EXTERNAL_NS, "dns.technorail.com": {"A": "198.51.100.11"}}
+    base: dict[str, Any] = {
+        **PROVIDER,
+        "example.it": EXTERNAL_NS,
+        "dns.technorail.com": {"A": "198.51.100.11"},
+    }
     recursive = FakeResolver(base)
 
     def handler(query: Query) -> Answer:
@@ -250,7 +254,7 @@ def test_a_budget_spent_before_the_control_lookup_decides_nothing() -> None:
 
 # --- 4. P9 on what the hosts are, and P10 usable --------------------------------------------
 
-APEX_ALIAS = {
+APEX_ALIAS: dict[str, Any] = {
     "pec.example.it": PEC_OK,
     "example.it": {"MX": ["10 posta.example.it.", "20 mail.example.net."]},
     "posta.example.it": {"CNAME": "mx1.aruba.it."},
@@ -271,7 +275,7 @@ def test_the_apex_mx_hosts_are_looked_up() -> None:
     assert report.observation.host("posta.example.it.") is not None
 
 
-DEDICATED = {
+DEDICATED: dict[str, Any] = {
     "pec.example.it": PEC_OK,
     "example.it": {"MX": ["10 srv1.dedicati.aruba.it.", "20 mail.example.net."]},
     "srv1.dedicati.aruba.it": {"A": "192.0.2.80"},

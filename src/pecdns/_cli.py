@@ -338,8 +338,9 @@ class _Output:
         self.printed = 0
 
     def add(self, result: Result) -> None:
-        strict = getattr(self.args, "strict", False) and isinstance(result, Report)  # every rule
-        self.tally[(result.policy_verdict if strict else result.verdict).value] += 1
+        strict = getattr(self.args, "strict", False)  # --strict: the verdict on every rule
+        shown = result.policy_verdict if strict and isinstance(result, Report) else result.verdict
+        self.tally[shown.value] += 1
         if isinstance(result, InvalidInput):
             _say(f"pecdns: {safe_text(result.findings[0].message)}", sys.stderr)
         if self.args.json:

@@ -462,8 +462,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             " so the PEC name is unreachable.",
             "Nessuno dei Name Server di {zone} risponde per {pec} in modo autoritativo"
             " ({servers}): il nome PEC non è raggiungibile.",
-            "Load the zone {zone} on its name servers and make them answer on UDP and TCP"
-            " port 53.",
+            "Load the zone {zone} on its name servers and make them answer on UDP and TCP port 53.",
             "Caricare la zona {zone} sui suoi Name Server e fare in modo che rispondano sulla"
             " porta 53 UDP e TCP.",
             daily=True,
@@ -538,7 +537,8 @@ CATALOGUE: dict[str, CodeInfo] = {
             "{zone} is served by external name servers ({servers}); their operator must publish"
             " the MX of {pec}, and that set-up is the customer's responsibility (P4.3).",
             "{zone} usa Name Server esterni ({servers}); il gestore dei Name Server deve"
-            " pubblicare il record MX di {pec}, e questa configurazione è a carico del cliente (P4.3).",
+            " pubblicare il record MX di {pec}, e questa configurazione è a carico del cliente"
+            " (P4.3).",
         ),
         _info(
             "SETUP_UNKNOWN",
@@ -606,8 +606,16 @@ def render(code: str, args: Mapping[str, str], lang: str = "en") -> tuple[str, s
 
     >>> render("MX_MISSING", {"pec": "pec.example.it", "mx_line": "..."}, "it")[0]
     'pec.example.it esiste ma non ha alcun record MX.'
-    >>> render("SERVER_NO_RESPONSE", {"server": "ns1", "pec": "pec.x.it",
-    ...     "outcome": "TIMEOUT", "detail": ": no answer in time"}, "it")[0]
+    >>> render(
+    ...     "SERVER_NO_RESPONSE",
+    ...     {
+    ...         "server": "ns1",
+    ...         "pec": "pec.x.it",
+    ...         "outcome": "TIMEOUT",
+    ...         "detail": ": no answer in time",
+    ...     },
+    ...     "it",
+    ... )[0]
     'Il Name Server ns1 non ha dato una risposta valida alla richiesta del record MX di pec.x.it (nessuna risposta entro il tempo di attesa).'
     """  # noqa: E501 -- a doctest shows the whole message
     info = CATALOGUE[code]

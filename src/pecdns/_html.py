@@ -150,9 +150,7 @@ def _summary(results: tuple[Result, ...], lang: str) -> str:
     )
     breached = sum(1 for r in results if isinstance(r, Report) and r.breaches)
     extra = f" &middot; {_e(label('Breaches', lang))}: {_e(breached)}" if breached else ""
-    return (
-        f'<p style="margin:0.2em 0"><strong>{_e(total)}</strong> &middot; {badges}{extra}</p>'
-    )
+    return f'<p style="margin:0.2em 0"><strong>{_e(total)}</strong> &middot; {badges}{extra}</p>'
 
 
 def _overview_row(result: Result, lang: str) -> str:

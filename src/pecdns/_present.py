@@ -134,16 +134,19 @@ def breaches_line(result: Result, lang: str) -> str | None:
 
     >>> from pecdns.testing import FakeResolver
     >>> from pecdns import check
-    >>> fake = FakeResolver({"pec.example.it": {"MX": "10 mx.pec.aruba.it."},
-    ...     "example.it": {"MX": "10 mx.pec.aruba.it."}, "mx.pec.aruba.it": {"A": "192.0.2.25"}})
+    >>> fake = FakeResolver(
+    ...     {
+    ...         "pec.example.it": {"MX": "10 mx.pec.aruba.it."},
+    ...         "example.it": {"MX": "10 mx.pec.aruba.it."},
+    ...         "mx.pec.aruba.it": {"A": "192.0.2.25"},
+    ...     }
+    ... )
     >>> breaches_line(check("example.it", resolver=fake), "it")
     'tutte le regole: NON CONFORME (violazioni fuori dal controllo giornaliero: MX_AT_REGISTRABLE [P5])'
     """  # noqa: E501 -- the doctest shows the whole line
     if isinstance(result, InvalidInput) or not result.breaches:
         return None
-    codes = ", ".join(
-        f"{f.code} [{f.clause}]" if f.clause else f.code for f in result.breaches
-    )
+    codes = ", ".join(f"{f.code} [{f.clause}]" if f.clause else f.code for f in result.breaches)
     verdict = label(result.policy_verdict.value, lang)
     return f"{label('every_rule', lang)}: {verdict} ({label('breaches', lang)}: {codes})"
 

@@ -166,9 +166,7 @@ class Reports(Sequence["Report | InvalidInput"]):
         Counts and words agree in number in every language ("2 NON DETERMINATI").
         """
         check_lang(lang)
-        parts = ", ".join(
-            count_label(verdict, n, lang) for verdict, n in self.counts.items() if n
-        )
+        parts = ", ".join(count_label(verdict, n, lang) for verdict, n in self.counts.items() if n)
         total = (
             label("result", lang)
             if len(self) == 1

@@ -374,6 +374,29 @@ def _not_seen(answers: Iterable[Answer]) -> bool:
     return any(_is_unasked(a) or a.outcome is Outcome.NOT_LOADED for a in answers)
 
 
+def _address_fault(
+    probe: ServerProbe, obs: Observation, policy: Policy, zone: str
+) -> Finding | None:
+    """Why a server could not be asked: no address, or its address look-up failed."""
+    lookup = next((h for h in obs.ns_hosts if h.host == probe.name), None)
+    answers = lookup.answers if lookup else ()
+    if _not_seen(answers):
+        return None
+    failed = next((a for a in answers if a.outcome.is_failure), None)
+    if failed is not None:
+        return _finding(
+            "NS_ADDRESS_UNKNOWN",
+            obs,
+            policy,
+            answers,
+            server=probe.label,
+            zone=zone,
+            outcome=failed.outcome,
+            detail=_detail(failed),
+        )
+    return _finding("NS_NO_ADDRESS", obs, policy, answers, server=probe.label, zone=zone)
+
+
 def _server_fault(
     probe: ServerProbe, obs: Observation, policy: Policy, zone: str, *, referral_ok: bool
 ) -> Finding | None:
@@ -384,23 +407,7 @@ def _server_fault(
     """
     server = probe.label
     if probe.mx is None:
-        lookup = next((h for h in obs.ns_hosts if h.host == probe.name), None)
-        answers = lookup.answers if lookup else ()
-        if _not_seen(answers):
-            return None
-        failed = next((a for a in answers if a.outcome.is_failure), None)
-        if failed is not None:
-            return _finding(
-                "NS_ADDRESS_UNKNOWN",
-                obs,
-                policy,
-                answers,
-                server=server,
-                zone=zone,
-                outcome=failed.outcome,
-                detail=_detail(failed),
-            )
-        return _finding("NS_NO_ADDRESS", obs, policy, answers, server=server, zone=zone)
+        return _address_fault(probe, obs, policy, zone)
     answer = probe.mx
     if _not_seen([answer]):
         return None
