@@ -140,3 +140,15 @@ def test_text_shows_the_breaches_in_italian_and_in_colour() -> None:
 
 def test_text_without_breaches_has_no_second_verdict() -> None:
     assert "every rule" not in render_text(run(WRONG))
+
+
+def test_counts_on_every_rule_count_the_policy_verdict() -> None:
+    from pecdns._present import counts  # noqa: PLC0415
+
+    results = (run(BREACH), run(WRONG))
+    assert counts(results)["COMPLIANT"] == 1
+    assert counts(results, every_rule=True) == {
+        "COMPLIANT": 0,
+        "NON_COMPLIANT": 2,
+        "UNDETERMINED": 0,
+    }

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from attrs import field, frozen
 
 from pecdns._check import check
-from pecdns._codes import check_lang
+from pecdns._codes import check_lang, outcome_text
 from pecdns._policy import ARUBA, Policy
 
 if TYPE_CHECKING:
@@ -296,6 +296,8 @@ def setup_advice(
     finding = _setup_finding(report)
     setup = Setup(finding.code)
     values = {"provider": policy.name, **dict(finding.args)}
+    if "outcome" in values:  # Italian advice words the outcome in Italian
+        values["outcome"] = outcome_text(values["outcome"], language)
 
     def say(key: str) -> str:
         return _paragraph(_TEXTS[language][key].format_map(values))

@@ -25,6 +25,7 @@ __all__ = [
     "CodeInfo",
     "is_daily",
     "localise",
+    "outcome_text",
     "render",
 ]
 
@@ -585,6 +586,15 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+def outcome_text(outcome: str, lang: str) -> str:
+    """How a DNS outcome reads in a message in ``lang``.
+
+    >>> outcome_text("TIMEOUT", "it"), outcome_text("NXDOMAIN", "it"), outcome_text("TIMEOUT", "en")
+    ('nessuna risposta entro il tempo di attesa', 'NXDOMAIN', 'TIMEOUT')
+    """
+    return _OUTCOME_WORDS[check_lang(lang)].get(outcome, outcome)
+
+
 def _words(values: dict[str, str], lang: str) -> None:
     """Put the language-dependent arguments of a finding into words of ``lang``.
 
@@ -594,8 +604,8 @@ def _words(values: dict[str, str], lang: str) -> None:
     """
     if lang != "en":
         values["detail"] = ""
-        if values.get("outcome") in _OUTCOME_WORDS[lang]:
-            values["outcome"] = _OUTCOME_WORDS[lang][values["outcome"]]
+        if "outcome" in values:
+            values["outcome"] = outcome_text(values["outcome"], lang)
     reason = values.get("reason")
     if reason in _LAME_REASONS[lang]:
         values["reason"] = _LAME_REASONS[lang][reason].format_map(values)
