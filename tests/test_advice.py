@@ -193,7 +193,7 @@ def test_the_records_follow_the_policy() -> None:
 
 def test_italian_uses_the_providers_own_terms() -> None:
     text = prose(external(lang="it"))
-    for term in ("record MX", "terzo livello", "Name Server", "dominio certificato"):
+    for term in ("record MX", "sottodominio", "Name Server", "dominio certificato"):
         assert term in text
 
 
@@ -254,3 +254,23 @@ def test_prose_lines_fit_in_78_columns() -> None:
 
 def test_a_setup_reads_as_the_code_of_its_finding() -> None:
     assert str(Setup.DELEGATED) == "SETUP_DELEGATED"
+
+
+def test_italian_advice_words_a_timeout_in_italian() -> None:
+    text = prose(advise({"example.it": Outcome.TIMEOUT}, lang="it"))
+    assert "(nessuna risposta entro il tempo di attesa)" in text
+    assert "TIMEOUT" not in text
+
+
+def test_italian_advice_names_one_gestore_per_sentence_and_no_third_level() -> None:
+    for advice in (provider, delegated, external, external_pec_zone, external_done, unknown):
+        text = prose(advice(lang="it"))
+        assert "terzo livello" not in text
+        for sentence in text.split(". "):
+            kinds = {"PEC" if "gestore PEC" in sentence else None} | {
+                "DNS" if "gestore dei Name Server" in sentence else None
+            }
+            assert sentence.count("gestore") == sentence.count("gestore PEC") + sentence.count(
+                "gestore dei Name Server"
+            ), sentence
+            assert len(kinds - {None}) <= 1, sentence

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -10,6 +11,9 @@ from pecdns import Domain, InvalidDomainError, Verdict, check
 from pecdns._check import verdict
 from pecdns.resolvers import DnsResolver
 from pecdns.testing import FakeResolver
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_check_accepts_a_domain_object() -> None:
@@ -83,3 +87,16 @@ def test_the_default_resolver_is_a_dns_resolver_made_once() -> None:
     first = pecdns._check._default_resolver()
     assert isinstance(first, DnsResolver)
     assert pecdns._check._default_resolver() is first
+
+
+def test_strict_exits_on_every_rule_and_the_default_on_the_daily_check(tmp_path: Path) -> None:
+    from pecdns._cli import main  # noqa: PLC0415 -- the command, run in-process
+
+    zone = tmp_path / "example.it.zone"
+    mx = "IN MX 10 mx.pec.aruba.it."
+    zone.write_text(f"$ORIGIN example.it.\n$TTL 3600\n@ {mx}\npec {mx}\n")
+    aruba = tmp_path / "aruba.it.zone"
+    aruba.write_text("$ORIGIN aruba.it.\n$TTL 3600\nmx.pec IN A 192.0.2.25\n")
+    files = ["--zone-file", str(zone), "--zone-file", str(aruba)]
+    assert main(["check", *files, "example.it"]) == 0
+    assert main(["check", "--strict", *files, "example.it"]) == 1

@@ -100,8 +100,8 @@ def test_a_batch_shows_counts_and_one_row_per_domain() -> None:
     reports = Reports(check_many(["conforme.it", "sbagliato.it", "www.x.it"], resolver=zones))
     markup = reports._repr_html_()
     assert "<strong>3 results</strong>" in markup
-    assert "COMPLIANT: 1" in markup
-    assert "NON_COMPLIANT: 1" in markup
+    assert ">1 COMPLIANT<" in markup
+    assert ">1 NON_COMPLIANT<" in markup
     assert markup.count("<tr>") >= 4
     assert "<code>&#x27;www.x.it&#x27;</code>" in markup
 
@@ -130,3 +130,17 @@ def test_an_empty_batch_says_so() -> None:
 def test_a_report_without_findings_says_so() -> None:
     report = run({"pec.example.it": {"MX": "10 mx.pec.aruba.it."}})
     assert "<em>no findings</em>" in to_html(evolve(report, findings=()))
+
+
+def test_html_shows_the_breaches_and_italian_counts_agree() -> None:
+    breach = run({"pec.example.it": PEC_BREACH, "example.it": PEC_BREACH})
+    page = to_html(breach, lang="it")
+    assert 'class="pecdns-breaches"' in page
+    assert "tutte le regole: NON CONFORME" in page
+    many = to_html([breach, breach], lang="it")
+    assert ">2 CONFORMI<" in many
+    assert "Violazioni fuori dal controllo giornaliero: 2" in many
+    assert "<code>MX_AT_REGISTRABLE</code>" in many
+
+
+PEC_BREACH = {"MX": "10 mx.pec.aruba.it."}

@@ -14,11 +14,11 @@ def test_gathering_asks_each_question_once_and_judges_nothing() -> None:
     obs = observe(DOMAIN, fake, ARUBA)
     asked = [(q.name, q.rdtype) for q in fake.queries]
     assert asked == [
+        ("mx.pec.aruba.it.", RRType.A),
         ("pec.example.it.", RRType.MX),
         ("example.it.", RRType.MX),
         ("example.it.", RRType.NS),
         ("pec.example.it.", RRType.NS),
-        ("mx.pec.aruba.it.", RRType.A),
     ]
     assert obs.pec_name == "pec.example.it."
     assert [h.host for h in obs.hosts] == ["mx.pec.aruba.it."]

@@ -101,3 +101,41 @@ def test_every_catalogue_entry_is_complete() -> None:
         assert code.isupper()
         assert all(text.endswith(".") for text in info.message.values())
         assert info.clause is None or info.clause.startswith("P")
+
+
+def test_own_mail_servers_take_host_names_and_networks() -> None:
+    policy = evolve(
+        ARUBA,
+        own_mail_servers=["SRV1.Dedicati.Aruba.IT", "192.0.2.0/24", "2001:db8::/32", "192.0.2.7"],
+    )
+    assert policy.own_mail_servers == (
+        "srv1.dedicati.aruba.it.",
+        "192.0.2.0/24",
+        "2001:db8::/32",
+        "192.0.2.7/32",
+    )
+    assert policy.is_own_mail_server("x.example.", ["2001:db8::25"])
+    assert not policy.is_own_mail_server("x.example.", ["198.51.100.1", "2001:db9::1"])
+    assert not policy.is_provider_mail_host("srv1.dedicati.aruba.it.")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("192.0.2.1/24", "has host bits set.*'192.0.2.0/24'"),
+        ("1.2.3", "is not an IP network"),
+        ("", "an own mail server is a host name"),
+        (7, "an own mail server is a host name"),
+        ("bad name.it", "neither a host name nor an IP network"),
+    ],
+)
+def test_own_mail_servers_refuse_what_is_neither_a_name_nor_a_network(
+    value: object, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        evolve(ARUBA, own_mail_servers=[value])  # type: ignore[list-item]
+
+
+def test_own_mail_servers_are_a_list_not_a_single_str() -> None:
+    with pytest.raises(TypeError, match="not a single str"):
+        evolve(ARUBA, own_mail_servers="srv1.example.it")

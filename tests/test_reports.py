@@ -137,3 +137,31 @@ def test_without_pandas_the_error_says_what_to_install(monkeypatch: pytest.Monke
     monkeypatch.setattr(builtins, "__import__", no_pandas)
     with pytest.raises(ImportError, match=r"pip install 'pecdns\[dataframe\]'"):
         to_dataframe([])
+
+
+def test_the_summary_speaks_italian_with_agreeing_plurals() -> None:
+    dns = _dns().compliant("also.it")
+    reports = Reports(check_many([*DOMAINS, "also.it", "www.also.it"], resolver=dns))
+    assert reports.summary("it") == (
+        "5 risultati: 2 CONFORMI, 1 NON CONFORME, 2 NON DETERMINATI (2 dati non validi)"
+    )
+    assert reports[:1].summary("it") == "1 risultato: 1 CONFORME"
+
+
+def test_the_summary_counts_reports_with_breaches() -> None:
+    dns = _dns().add("good.it", "MX", "10 mx.pec.aruba.it.")
+    reports = Reports(check_many(["good.it"], resolver=dns))
+    assert [r.domain.name for r in reports.breached] == ["good.it"]
+    assert reports.summary() == "1 result: 1 COMPLIANT (1 with breaches outside the daily check)"
+
+
+def test_data_frames_carry_both_verdicts_and_the_daily_flag() -> None:
+    dns = _dns().add("good.it", "MX", "10 mx.pec.aruba.it.")
+    results = list(check_many(["good.it", "www.good.it"], resolver=dns))
+    frame = to_dataframe(results)
+    assert frame["policy_verdict"].tolist() == ["NON_COMPLIANT", "UNDETERMINED"]
+    assert frame["breaches"].tolist() == ["MX_AT_REGISTRABLE", ""]
+    findings = to_dataframe(results, per="finding")
+    daily = dict(zip(findings["code"], findings["daily"], strict=True))
+    assert not daily["MX_AT_REGISTRABLE"]
+    assert daily["MX_OK"]

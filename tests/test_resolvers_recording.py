@@ -54,7 +54,7 @@ def test_a_check_recorded_over_udp_replays_offline_to_the_same_report(tmp_path: 
 
 def test_a_question_missing_from_the_recording_is_an_error_not_a_lookup() -> None:
     replay = ReplayResolver([], source="empty.jsonl")
-    with pytest.raises(RecordingMissError, match=r"pec\.example\.it\. MX is not in empty\.jsonl"):
+    with pytest.raises(RecordingMissError, match=r"mx\.pec\.aruba\.it\. A is not in empty\.jsonl"):
         check("example.it", resolver=replay)
 
 
@@ -72,7 +72,7 @@ def test_the_recording_file_is_a_header_and_json_lines(tmp_path: Path) -> None:
     recorder.save(path)
     lines = path.read_text(encoding="utf-8").splitlines()
     assert json.loads(lines[0]) == {"format": "pecdns.recording.v1"}
-    assert json.loads(lines[1])["query"]["name"] == "pec.example.it."
+    assert json.loads(lines[1])["query"]["name"] == "mx.pec.aruba.it."  # asked first
 
 
 def test_a_file_that_is_not_a_recording_is_refused(tmp_path: Path) -> None:

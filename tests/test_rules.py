@@ -138,11 +138,15 @@ def test_extra_provider_host_breaks_p6_2_without_being_hybrid() -> None:
 # --- P5: third level only ----------------------------------------------------------
 
 
-def test_provider_mx_at_the_registrable_domain_is_an_error_even_when_pec_is_right() -> None:
+def test_provider_mx_at_the_registrable_domain_is_a_breach_not_a_daily_failure() -> None:
+    # P5 is a real rule («deve essere necessariamente relativo al terzo livello»), but the
+    # daily check looks at the PEC name only: the daily verdict passes, the breach is kept.
     report = run(
         {"pec.example.it": PEC_OK, "example.it": {"MX": "10 mx.pec.aruba.it.", **ARUBA_NS}}
     )
-    assert report.verdict is Verdict.NON_COMPLIANT
+    assert report.verdict is Verdict.COMPLIANT
+    assert report.policy_verdict is Verdict.NON_COMPLIANT
+    assert [f.code for f in report.breaches] == ["MX_AT_REGISTRABLE"]
     assert report.codes() == ("MX_AT_REGISTRABLE", "MX_OK", "SETUP_PROVIDER")
     assert report.findings[0].clause == "P5"
     assert report.remedy == "\n".join(
@@ -299,11 +303,27 @@ def test_missing_provider_host_in_a_fake_is_undetermined() -> None:
     assert "NXDOMAIN" in report.findings[0].message
 
 
-def test_an_undetermined_check_still_lists_what_it_saw() -> None:
+def test_a_definite_p62_breach_is_non_compliant_though_the_provider_host_has_no_address() -> None:
     fake = FakeResolver({"pec.example.it": {"MX": "10 mail.example.it."}})
     report = check("example.it", resolver=fake)
+    assert report.verdict is Verdict.NON_COMPLIANT
+    assert {"MX_WRONG_HOST", "PROVIDER_HOST_NO_ADDRESS"} <= set(report.codes())
+
+
+def test_a_definite_p62_breach_is_non_compliant_though_the_checker_is_blind() -> None:
+    fake = FakeResolver(
+        {"pec.example.it": {"MX": "10 mail.example.it."}, "mx.pec.aruba.it": Outcome.TIMEOUT}
+    )
+    report = check("example.it", resolver=fake)
+    assert report.verdict is Verdict.NON_COMPLIANT
+    assert {"MX_WRONG_HOST", "CHECK_INCOMPLETE"} <= set(report.codes())
+
+
+def test_a_right_mx_with_a_blind_checker_stays_undetermined() -> None:
+    fake = FakeResolver({"pec.example.it": PEC_OK, "mx.pec.aruba.it": Outcome.SERVFAIL})
+    report = check("example.it", resolver=fake)
     assert report.verdict is Verdict.UNDETERMINED
-    assert "MX_WRONG_HOST" in report.codes()
+    assert report.codes()[0] == "CHECK_INCOMPLETE"
 
 
 # --- RFC 1912 on MX targets ----------------------------------------------------------
@@ -323,7 +343,7 @@ def test_mx_target_that_is_a_cname_is_an_error() -> None:
     assert cname.evidence[0].aliases == ("host.example.net.",)
 
 
-def test_provider_host_that_is_a_cname_is_an_error_too() -> None:
+def test_provider_host_that_is_a_cname_is_the_providers_fault_not_the_customers() -> None:
     fake = FakeResolver(
         {
             "pec.example.it": PEC_OK,
@@ -332,8 +352,11 @@ def test_provider_host_that_is_a_cname_is_an_error_too() -> None:
         }
     )
     report = check("example.it", resolver=fake)
-    assert report.codes()[0] == "MX_TARGET_CNAME"
-    assert not report.ok
+    assert report.codes()[0] == "PROVIDER_HOST_CNAME"
+    assert "MX_TARGET_CNAME" not in report.codes()
+    assert report.findings[0].severity is Severity.WARNING
+    assert report.ok
+    assert report.policy_verdict is Verdict.COMPLIANT
 
 
 def test_mx_target_that_is_an_ip_literal_is_an_error() -> None:

@@ -115,3 +115,23 @@ def test_the_schema_refuses_what_pecdns_never_writes(
     for key, value in [("verdict", "MAYBE"), ("ok", "yes"), ("extra", 1), ("schema", "v2")]:
         assert _errors(validator, {**data, key: value}), key
     assert _errors(validator, {**data, "verdict": "NON_COMPLIANT", "ok": True})
+
+
+def test_a_report_with_breaches_is_valid_and_carries_both_verdicts(
+    validator: jsonschema.Draft202012Validator,
+) -> None:
+    fake = FakeResolver(
+        {
+            **PROVIDER,
+            "pec.example.it": {"MX": "10 mx.pec.aruba.it."},
+            "example.it": {"MX": "10 mx.pec.aruba.it."},
+        }
+    )
+    data = check("example.it", resolver=fake).to_dict()
+    assert _errors(validator, data) == []
+    assert (data["verdict"], data["policy_verdict"], data["breaches"]) == (
+        "COMPLIANT",
+        "NON_COMPLIANT",
+        ["MX_AT_REGISTRABLE"],
+    )
+    assert _errors(validator, {**data, "breaches": ["not a code"]})

@@ -116,3 +116,39 @@ def test_an_invalid_input_is_named_as_given() -> None:
     (result,) = check_many(["www.example.it"], resolver=FakeResolver(PROVIDER))
     text = render_text(result, lang="it")
     assert text.startswith("'www.example.it': DATO NON VALIDO\n  ERRORE  INPUT_INVALID\n")
+
+
+BREACH = {
+    "pec.example.it": {"MX": "10 mx.pec.aruba.it."},
+    "example.it": {"MX": "10 mx.pec.aruba.it."},
+}
+
+
+def test_text_shows_the_breaches_under_the_daily_verdict() -> None:
+    lines = render_text(run(BREACH)).splitlines()
+    assert lines[0] == "pec.example.it (example.it): COMPLIANT"
+    assert lines[1] == (
+        "  every rule: NON_COMPLIANT (breaches outside the daily check: MX_AT_REGISTRABLE [P5])"
+    )
+
+
+def test_text_shows_the_breaches_in_italian_and_in_colour() -> None:
+    text = render_text(run(BREACH), lang="it", style=Style(colour=True, width=60))
+    assert "\033[1m  tutte le regole: NON CONFORME" in text
+    assert "violazioni" in text
+
+
+def test_text_without_breaches_has_no_second_verdict() -> None:
+    assert "every rule" not in render_text(run(WRONG))
+
+
+def test_counts_on_every_rule_count_the_policy_verdict() -> None:
+    from pecdns._present import counts  # noqa: PLC0415
+
+    results = (run(BREACH), run(WRONG))
+    assert counts(results)["COMPLIANT"] == 1
+    assert counts(results, every_rule=True) == {
+        "COMPLIANT": 0,
+        "NON_COMPLIANT": 2,
+        "UNDETERMINED": 0,
+    }

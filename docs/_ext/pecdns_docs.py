@@ -3,7 +3,7 @@
 Nothing here is copied from the code by hand, so the pages cannot drift from it:
 
 - ``{pecdns-catalogue}`` renders ``pecdns._codes.CATALOGUE`` as a table (code,
-  default severity, clause, message, fix) followed by a legend of the
+  default severity, clause, the verdict it belongs to, message, fix) followed by a legend of the
   template placeholders. A placeholder the legend does not know is a build
   warning, so a new one cannot go unexplained.
 - ``{pecdns-clause} P6.2`` names the rule functions that enforce one clause
@@ -251,6 +251,7 @@ class CatalogueDirective(_Reader):
                     code_cell,
                     info.severity.name,
                     clause_cell,
+                    "daily check" if info.daily else "every rule",
                     self.template(message, code),
                     self.template(fix, code) if fix else "(nothing to do)",
                 ]
@@ -258,7 +259,9 @@ class CatalogueDirective(_Reader):
             row["ids"].append(node_id)
             rows.append(row)
         table = _table(
-            ["Code", "Severity", "Clause", "What it means", "Fix"], [22, 9, 8, 36, 25], rows
+            ["Code", "Severity", "Clause", "Verdict", "What it means", "Fix"],
+            [22, 9, 8, 9, 32, 22],
+            rows,
         )
         return [table, self.legend(sorted(used))]
 

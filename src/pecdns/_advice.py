@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from attrs import field, frozen
 
 from pecdns._check import check
-from pecdns._codes import check_lang
+from pecdns._codes import check_lang, outcome_text
 from pecdns._policy import ARUBA, Policy
 
 if TYPE_CHECKING:
@@ -148,31 +148,31 @@ _TEXTS = {
             " all'attivazione del servizio PEC e punta a {host} (P4.1)."
         ),
         "delegated": (
-            "Il terzo livello {pec} è delegato ai Name Server di {provider} ({servers}), il"
+            "Il sottodominio {pec} è delegato ai Name Server di {provider} ({servers}), il"
             " primo dei due modi di P4.2. Non serve altro: il record MX di {pec} è gestito da"
             " {provider}. Mantenere nella zona di {domain} i record NS che delegano {pec}."
         ),
         "external": (
             "La zona {zone} è gestita da Name Server esterni ({servers}), non da quelli di"
-            " {provider}. Il gestore dei Name Server esterni deve configurare il terzo livello"
+            " {provider}. Il gestore dei Name Server esterni deve configurare il sottodominio"
             " {pec} in uno dei due modi seguenti (P4.2):"
         ),
         "external_done": (
             "La zona {zone} è gestita da Name Server esterni ({servers}), non da quelli di"
-            " {provider}, e il terzo livello {pec} ha già il record MX richiesto, verso {host}"
+            " {provider}, e il sottodominio {pec} ha già il record MX richiesto, verso {host}"
             " con priorità {preference}: è il secondo dei due modi di P4.2. Non serve alcun"
             " intervento, basta mantenerlo."
         ),
         "unknown_done": (
-            "Non è stato possibile leggere i Name Server di {domain} ({outcome}), ma il terzo"
-            " livello {pec} ha già il record MX richiesto, verso {host} con priorità"
+            "Non è stato possibile leggere i Name Server di {domain} ({outcome}), ma il"
+            " sottodominio {pec} ha già il record MX richiesto, verso {host} con priorità"
             " {preference} (P4.2). Non serve alcun intervento, basta mantenerlo."
         ),
         "unknown": (
             "Non è stato possibile leggere i Name Server di {domain} ({outcome}): non si sa se"
             " il dominio usa quelli di {provider}. Se li usa, non serve alcun intervento: il"
             " record MX di {pec} viene configurato all'attivazione (P4.1). Altrimenti il"
-            " gestore dei Name Server esterni deve configurare il terzo livello {pec} in uno"
+            " gestore dei Name Server esterni deve configurare il sottodominio {pec} in uno"
             " dei due modi seguenti (P4.2):"
         ),
         "delegate": (
@@ -184,7 +184,7 @@ _TEXTS = {
             " i record NS di {pec} con questi:"
         ),
         "mx": (
-            "2. oppure creare la zona del terzo livello {pec} con questo record MX, che punta"
+            "2. oppure creare la zona del sottodominio {pec} con questo record MX, che punta"
             " a {host}:"
         ),
         "mx_delegated": (
@@ -199,7 +199,7 @@ _TEXTS = {
         ),
         "third_level": (
             "Per un dominio certificato, il record MX che punta a {host} deve essere relativo al"
-            " terzo livello {pec}, mai al dominio {domain} (P5)."
+            " sottodominio {pec}, mai al dominio {domain} (P5)."
         ),
     },
 }
@@ -266,7 +266,7 @@ def setup_advice(
     >>> print(setup_advice("example.it", resolver=fake, lang="it").text)
     La zona example.it è gestita da Name Server esterni (ns1.other.example,
     ns2.other.example), non da quelli di Aruba. Il gestore dei Name Server esterni
-    deve configurare il terzo livello pec.example.it in uno dei due modi seguenti
+    deve configurare il sottodominio pec.example.it in uno dei due modi seguenti
     (P4.2):
     <BLANKLINE>
     1. delegare pec.example.it ai Name Server di Aruba, aggiungendo nella zona di
@@ -277,8 +277,8 @@ def setup_advice(
         pec.example.it. 3600 IN NS dns3.arubadns.net.
         pec.example.it. 3600 IN NS dns4.arubadns.cz.
     <BLANKLINE>
-    2. oppure creare la zona del terzo livello pec.example.it con questo record
-       MX, che punta a mx.pec.aruba.it:
+    2. oppure creare la zona del sottodominio pec.example.it con questo record MX,
+       che punta a mx.pec.aruba.it:
     <BLANKLINE>
         pec.example.it. 3600 IN MX 10 mx.pec.aruba.it.
     <BLANKLINE>
@@ -288,7 +288,7 @@ def setup_advice(
     dovuti a modifiche di configurazione richieste da AgID (P4.3).
     <BLANKLINE>
     Per un dominio certificato, il record MX che punta a mx.pec.aruba.it deve
-    essere relativo al terzo livello pec.example.it, mai al dominio example.it
+    essere relativo al sottodominio pec.example.it, mai al dominio example.it
     (P5).
     """
     language = check_lang(lang)
@@ -296,6 +296,8 @@ def setup_advice(
     finding = _setup_finding(report)
     setup = Setup(finding.code)
     values = {"provider": policy.name, **dict(finding.args)}
+    if "outcome" in values:  # Italian advice words the outcome in Italian
+        values["outcome"] = outcome_text(values["outcome"], language)
 
     def say(key: str) -> str:
         return _paragraph(_TEXTS[language][key].format_map(values))

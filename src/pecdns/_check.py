@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
+from attrs import evolve
+
 from pecdns._budget import budget
-from pecdns._codes import UNDETERMINING, check_lang, localise
+from pecdns._codes import UNDETERMINING, check_lang, is_daily, localise
 from pecdns._domain import Domain
 from pecdns._models import Finding, Report, Severity, Verdict
 from pecdns._observe import observe
@@ -25,16 +27,19 @@ __all__ = ["check", "report", "verdict"]
 
 
 def verdict(findings: Iterable[Finding]) -> Verdict:
-    """The verdict of a set of findings.
+    """The daily check's verdict of a set of findings (P6: reachability and the MX).
 
-    UNDETERMINED when the checker itself failed, NON_COMPLIANT when any
-    finding is an ERROR, else COMPLIANT.
+    NON_COMPLIANT when a finding of the daily check is an ERROR: a definite
+    breach stays one even if the checker could not see everything. Else
+    UNDETERMINED when the checker itself failed or could not see (an
+    UNDETERMINING code), else COMPLIANT. Errors of the other clauses (P5,
+    P9, RFC 1912) are breaches (``Report.breaches``), not this verdict's.
     """
     findings = tuple(findings)
+    if any(f.severity is Severity.ERROR and is_daily(f.code) for f in findings):
+        return Verdict.NON_COMPLIANT
     if any(f.code in UNDETERMINING for f in findings):
         return Verdict.UNDETERMINED
-    if any(f.severity is Severity.ERROR for f in findings):
-        return Verdict.NON_COMPLIANT
     return Verdict.COMPLIANT
 
 
@@ -78,6 +83,7 @@ def check(
     at: datetime | None = None,
     lang: str = "en",
     timeout: float | None = 30.0,
+    own_servers: Iterable[str] = (),
 ) -> Report:
     """Check whether ``pec.<domain>`` passes the provider's daily check (P4-P10).
 
@@ -92,13 +98,17 @@ def check(
             budget). No question is asked past it and pecdns's network
             backends shorten their waits to it, so a check ends within it
             (give or take one read); an unfinished check is UNDETERMINED.
+        own_servers: the customer's own mail servers on the provider's
+            dedicated and cloud offers, host names and IP networks (P10):
+            added to the policy's ``own_mail_servers``.
 
     Returns:
         A :class:`Report` with the verdict, every finding and the remedy.
 
     Raises:
         InvalidDomainError: ``domain`` is not a registrable domain.
-        ValueError: ``lang`` is not a language pecdns speaks.
+        ValueError: ``lang`` is not a language pecdns speaks, or an own
+            server is neither a host name nor an IP network.
 
     >>> from pecdns.testing import FakeResolver
     >>> fake = FakeResolver(
@@ -124,6 +134,9 @@ def check(
     """
     parsed = domain if isinstance(domain, Domain) else Domain(domain)
     check_lang(lang)
+    own = [own_servers] if isinstance(own_servers, str) else list(own_servers)
+    if own:  # P10: the customer's own servers, which only the customer knows
+        policy = evolve(policy, own_mail_servers=[*policy.own_mail_servers, *own])
     source = resolver if resolver is not None else _default_resolver()
     with budget(timeout):
         observation = observe(parsed, source, policy)

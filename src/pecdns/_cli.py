@@ -338,7 +338,9 @@ class _Output:
         self.printed = 0
 
     def add(self, result: Result) -> None:
-        self.tally[result.verdict.value] += 1
+        strict = getattr(self.args, "strict", False)  # --strict: the verdict on every rule
+        shown = result.policy_verdict if strict and isinstance(result, Report) else result.verdict
+        self.tally[shown.value] += 1
         if isinstance(result, InvalidInput):
             _say(f"pecdns: {safe_text(result.findings[0].message)}", sys.stderr)
         if self.args.json:
@@ -516,6 +518,12 @@ def parser(*, usage_status: int = EXIT_OTHER) -> argparse.ArgumentParser:
     )
     check.add_argument(
         "-v", "--verbose", action="store_true", help="show the DNS answers behind each finding"
+    )
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit on the verdict counting every rule (P5, P9/P10, RFC 1912 hygiene), not only"
+        " the provider's daily check (P6)",
     )
     check.add_argument(
         "--timeout",

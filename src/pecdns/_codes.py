@@ -18,7 +18,16 @@ from pecdns._models import Finding, Severity
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["CATALOGUE", "LANGUAGES", "UNDETERMINING", "CodeInfo", "localise", "render"]
+__all__ = [
+    "CATALOGUE",
+    "LANGUAGES",
+    "UNDETERMINING",
+    "CodeInfo",
+    "is_daily",
+    "localise",
+    "outcome_text",
+    "render",
+]
 
 LANGUAGES = ("en", "it")
 """The languages every message exists in."""
@@ -26,13 +35,27 @@ LANGUAGES = ("en", "it")
 
 @frozen
 class CodeInfo:
-    """What one finding code means, in every language."""
+    """What one finding code means, in every language.
+
+    Attributes:
+        code: the stable identifier.
+        severity: the default severity (a policy may re-grade it).
+        clause: the POLICY.md clause it enforces, or ``None`` for a general DNS rule.
+        message: the message template, per language.
+        fix: the fix template, per language, or ``None`` when nothing is to be done.
+        daily: whether the code belongs to the provider's daily check (P6.1
+            reachability, P6.2 the MX of the PEC name, and the checker's own
+            failures that leave it undetermined): only those move
+            ``Report.verdict``. The others (P4 set-up, P5, P9/P10, the RFC 1912
+            hygiene) are reported as breaches, on ``Report.policy_verdict``.
+    """
 
     code: str
     severity: Severity
     clause: str | None
     message: Mapping[str, str]
     fix: Mapping[str, str] | None = None
+    daily: bool = False
 
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -46,6 +69,38 @@ _P10_NOTE = {
     " P10)",
 }
 
+_OUTCOME_WORDS: dict[str, dict[str, str]] = {
+    "en": {},
+    "it": {
+        "ANSWER": "risposta con dati",
+        "REFERRAL": "rinvio ad altri Name Server",
+        "TIMEOUT": "nessuna risposta entro il tempo di attesa",
+        "ERROR": "errore di comunicazione",
+        "NOT_LOADED": "zona non caricata",
+    },
+}
+"""How an ``Outcome`` reads inside a message where its name is an English word.
+
+NXDOMAIN, NODATA, SERVFAIL and REFUSED are names of the DNS protocol, the
+same in every language, so they stay as they are.
+"""
+
+_LAME_REASONS: dict[str, dict[str, str]] = {
+    "en": {
+        "REFUSED": "it answers REFUSED",
+        "SERVFAIL": "it answers SERVFAIL",
+        "REFERRAL": "it refers the name to {referred}",
+        "NOT_AA": "its answer lacks the AA flag",
+    },
+    "it": {
+        "REFUSED": "risponde REFUSED, richiesta rifiutata",
+        "SERVFAIL": "risponde SERVFAIL, errore del server",
+        "REFERRAL": "rinvia il nome a {referred}",
+        "NOT_AA": "la sua risposta non ha il flag AA",
+    },
+}
+"""Why a server is lame (LAME_DELEGATION's ``reason``), in each language."""
+
 
 def _info(
     code: str,
@@ -55,9 +110,11 @@ def _info(
     it: str,
     fix_en: str | None = None,
     fix_it: str | None = None,
+    *,
+    daily: bool = False,
 ) -> CodeInfo:
     fix = None if fix_en is None or fix_it is None else {"en": fix_en, "it": fix_it}
-    return CodeInfo(code, severity, clause, {"en": en, "it": it}, fix)
+    return CodeInfo(code, severity, clause, {"en": en, "it": it}, fix, daily=daily)
 
 
 CATALOGUE: dict[str, CodeInfo] = {
@@ -74,6 +131,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             " e non trova alcun record MX.",
             "Create {pec} in the zone of {domain} with this MX record: {mx_line}",
             "Creare {pec} nella zona di {domain} con questo record MX: {mx_line}",
+            daily=True,
         ),
         _info(
             "PEC_NAME_UNREACHABLE",
@@ -82,9 +140,10 @@ CATALOGUE: dict[str, CodeInfo] = {
             "The name servers gave no usable answer for the MX of {pec} ({outcome}{detail}),"
             " so the daily check finds the domain unreachable.",
             "I Name Server non hanno dato una risposta valida per il record MX di {pec}"
-            " ({outcome}{detail}): per il controllo giornaliero il dominio non è raggiungibile.",
+            " ({outcome}): per il controllo giornaliero il dominio non è raggiungibile.",
             "Make every authoritative name server of {zone} answer for {pec}.",
             "Fare in modo che tutti i Name Server autoritativi di {zone} rispondano per {pec}.",
+            daily=True,
         ),
         _info(
             "CHECK_INCOMPLETE",
@@ -92,10 +151,11 @@ CATALOGUE: dict[str, CodeInfo] = {
             None,
             "The checker's own resolver could not resolve the provider's MX host {host}"
             " ({outcome}{detail}), so the result is undetermined.",
-            "Il resolver usato per la verifica non ha risolto l'host MX del gestore {host}"
-            " ({outcome}{detail}): l'esito non è determinabile.",
+            "Il resolver usato per la verifica non ha risolto l'host MX del gestore PEC {host}"
+            " ({outcome}): l'esito non è determinabile.",
             "Check the resolver pecdns was given, then run the check again.",
             "Verificare il resolver usato da pecdns e ripetere il controllo.",
+            daily=True,
         ),
         _info(
             "INPUT_INVALID",
@@ -106,6 +166,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             "Correct the input; give the registrable domain, such as 'example.it'.",
             "Correggere il dato in ingresso indicando il dominio registrabile, ad esempio"
             " 'example.it'.",
+            daily=True,
         ),
         _info(
             "CHECK_TIMED_OUT",
@@ -117,6 +178,47 @@ CATALOGUE: dict[str, CodeInfo] = {
             " domande DNS: l'esito non è determinabile.",
             "Run the check again with a longer timeout, or find the slow name server.",
             "Ripetere la verifica con un timeout più lungo, o individuare il Name Server lento.",
+            daily=True,
+        ),
+        _info(
+            "ZONE_NOT_LOADED",
+            _W,
+            None,
+            "No zone is loaded for {zone}, so the offline check could not see {name};"
+            " the result is undetermined.",
+            "Nessuna zona è caricata per {zone}, quindi la verifica offline non ha potuto"
+            " vedere {name}: l'esito non è determinabile.",
+            "Load the zone file of {zone}: 'pecdns check --zone-file FILE', or"
+            " ZoneResolver(Path(FILE)) in Python.",
+            "Caricare il file di zona di {zone}: 'pecdns check --zone-file FILE', oppure"
+            " ZoneResolver(Path(FILE)) in Python.",
+            daily=True,
+        ),
+        # The provider's own host: its faults are never the customer's.
+        _info(
+            "PROVIDER_HOST_NO_ADDRESS",
+            _W,
+            None,
+            "The provider's MX host {host} has no address ({outcome}): that is the provider's"
+            " own DNS (or the checker's resolver), not the customer's, so the result is"
+            " undetermined.",
+            "L'host MX del gestore PEC {host} non ha un indirizzo ({outcome}): è un problema del"
+            " DNS del gestore PEC (o del resolver usato per la verifica), non del cliente, quindi"
+            " l'esito non è determinabile.",
+            "Nothing to change in the customer's zone: check the resolver pecdns was given,"
+            " or tell the provider.",
+            "Niente da cambiare nella zona del cliente: verificare il resolver usato da pecdns,"
+            " o segnalarlo al gestore PEC.",
+            daily=True,
+        ),
+        _info(
+            "PROVIDER_HOST_CNAME",
+            _W,
+            None,
+            "The provider's MX host {host} is an alias (CNAME) of {target}: that is the"
+            " provider's own DNS, not the customer's, and mail still reaches it.",
+            "L'host MX del gestore PEC {host} è un alias (CNAME) di {target}: è il DNS del"
+            " gestore PEC, non del cliente, e la posta lo raggiunge comunque.",
         ),
         # P6.2: exactly the policy's MX.
         _info(
@@ -125,6 +227,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             "P6.2",
             "{pec} has exactly the required MX record ({mx}).",
             "{pec} ha esattamente il record MX richiesto ({mx}).",
+            daily=True,
         ),
         _info(
             "MX_MISSING",
@@ -134,6 +237,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             "{pec} esiste ma non ha alcun record MX.",
             _ADD_MX["en"],
             _ADD_MX["it"],
+            daily=True,
         ),
         _info(
             "MX_NULL",
@@ -143,15 +247,17 @@ CATALOGUE: dict[str, CodeInfo] = {
             "{pec} ha un record MX nullo (RFC 7505, '0 .'), che dichiara che non riceve posta.",
             "Replace the null MX with: {mx_line}",
             "Sostituire il record MX nullo con: {mx_line}",
+            daily=True,
         ),
         _info(
             "MX_WRONG_HOST",
             _E,
             "P6.2",
             "{pec} has MX {found}, and none of it points to the provider's host {host}.",
-            "{pec} ha il record MX {found}, ma nessuno punta all'host del gestore {host}.",
+            "{pec} ha il record MX {found}, ma nessuno punta all'host del gestore PEC {host}.",
             _ADD_MX["en"],
             _ADD_MX["it"],
+            daily=True,
         ),
         _info(
             "MX_EXTRA_HOST",
@@ -162,15 +268,17 @@ CATALOGUE: dict[str, CodeInfo] = {
             " solo a {host}.",
             "Delete the MX records of {pec} to {found}.",
             "Eliminare i record MX di {pec} verso {found}.",
+            daily=True,
         ),
         _info(
             "MX_WRONG_PREFERENCE",
             _W,
             "P6.2",
             "{pec} has MX {found}; the provider asks for preference {preference}.",
-            "{pec} ha il record MX {found}; il gestore richiede la priorità {preference}.",
+            "{pec} ha il record MX {found}; il gestore PEC richiede la priorità {preference}.",
             _ADD_MX["en"],
             _ADD_MX["it"],
+            daily=True,
         ),
         _info(
             "MX_TRAILING_DOT",
@@ -183,6 +291,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             "Write the MX target with its trailing dot, '{host}.', as in: {mx_line}",
             "Scrivere la destinazione del record MX con il punto finale, '{host}.',"
             " così: {mx_line}",
+            daily=True,
         ),
         _info(
             "PEC_NAME_ALIAS",
@@ -202,8 +311,8 @@ CATALOGUE: dict[str, CodeInfo] = {
             "P5",
             "{domain} itself has MX {found} to the provider's PEC host;"
             " the PEC MX belongs at the third level {pec} only.",
-            "{domain} ha il record MX {found} verso l'host PEC del gestore;"
-            " il record MX della PEC va solo sul terzo livello {pec}.",
+            "{domain} ha il record MX {found} verso l'host del gestore PEC;"
+            " il record MX della PEC va solo sul sottodominio {pec}.",
             "Delete the MX record of {domain} to {host}.",
             "Eliminare il record MX di {domain} verso {host}.",
         ),
@@ -213,7 +322,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             "P5",
             "The MX records of {domain} could not be read ({outcome}{detail});"
             " P5 and P9 were not checked there.",
-            "Non è stato possibile leggere i record MX di {domain} ({outcome}{detail});"
+            "Non è stato possibile leggere i record MX di {domain} ({outcome});"
             " P5 e P9 non sono stati verificati lì.",
         ),
         # P9 and P10: no hybrid mail servers.
@@ -223,7 +332,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             "P9",
             "{pec} mixes the provider's mail server {provider} with other mail servers"
             " {others}{p10}.",
-            "{pec} usa insieme il Mail Server del gestore {provider} e altri Mail Server"
+            "{pec} usa insieme il Mail Server del gestore PEC {provider} e altri Mail Server"
             " {others}{p10}: la configurazione ibrida non è permessa.",
             "Keep only the MX record to {host} on {pec}.",
             "Lasciare su {pec} solo il record MX verso {host}.",
@@ -234,11 +343,11 @@ CATALOGUE: dict[str, CodeInfo] = {
             "P9",
             "{domain} mixes the provider's mail servers {provider} with other mail servers"
             " {others}{p10}.",
-            "{domain} usa insieme i Mail Server del gestore {provider} e altri Mail Server"
+            "{domain} usa insieme i Mail Server del gestore PEC {provider} e altri Mail Server"
             " {others}{p10}: la configurazione ibrida non è permessa.",
             "Point every MX record of {domain} either to the provider's mail servers only"
             " or to other mail servers only.",
-            "Far puntare tutti i record MX di {domain} o solo ai Mail Server del gestore"
+            "Far puntare tutti i record MX di {domain} o solo ai Mail Server del gestore PEC"
             " o solo ad altri Mail Server.",
         ),
         # RFC 1912 on MX targets, required by the PEC technical rules (DM 2 Nov 2005, 8.3).
@@ -279,7 +388,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             None,
             "The addresses of the MX target {host} could not be read ({outcome}{detail}).",
             "Non è stato possibile leggere gli indirizzi della destinazione del record MX {host}"
-            " ({outcome}{detail}).",
+            " ({outcome}).",
         ),
         # P6.1 as a registry's checker sees it: every authoritative server, asked directly.
         _info(
@@ -294,25 +403,32 @@ CATALOGUE: dict[str, CodeInfo] = {
             " of {zone}.",
             "Registrare i Name Server del dominio presso il registrar, o definire i record NS"
             " di {zone}.",
+            daily=True,
         ),
         _info(
             "NS_NO_ADDRESS",
-            _E,
+            _W,
             "P6.1",
             "The name server {server} of {zone} has no address, so it cannot be asked.",
             "Il Name Server {server} di {zone} non ha un indirizzo, quindi non può essere"
             " interrogato.",
             "Give {server} an A or AAAA record, or remove it from the NS records of {zone}.",
             "Dare a {server} un record A o AAAA, o toglierlo dai record NS di {zone}.",
+            daily=True,
         ),
         _info(
             "NS_ADDRESS_UNKNOWN",
-            _I,
+            _W,
             "P6.1",
             "The address of the name server {server} of {zone} could not be read"
             " ({outcome}{detail}), so it was not asked directly.",
             "Non è stato possibile leggere l'indirizzo del Name Server {server} di {zone}"
-            " ({outcome}{detail}), quindi non è stato interrogato direttamente.",
+            " ({outcome}), quindi non è stato interrogato direttamente.",
+            "Make the address records of {server} resolvable, or remove it from the NS records"
+            " of {zone}.",
+            "Rendere risolvibili i record di indirizzo di {server}, o toglierlo dai record NS"
+            " di {zone}.",
+            daily=True,
         ),
         _info(
             "SERVER_NO_RESPONSE",
@@ -321,14 +437,15 @@ CATALOGUE: dict[str, CodeInfo] = {
             "The name server {server} gave no usable answer to the MX query for {pec}"
             " ({outcome}{detail}).",
             "Il Name Server {server} non ha dato una risposta valida alla richiesta del record MX"
-            " di {pec} ({outcome}{detail}).",
+            " di {pec} ({outcome}).",
             "Make {server} answer on UDP and TCP port 53, or remove it from the NS records.",
             "Fare in modo che {server} risponda sulla porta 53 UDP e TCP, o toglierlo dai record"
             " NS.",
+            daily=True,
         ),
         _info(
             "LAME_DELEGATION",
-            _E,
+            _W,
             "P6.1",
             "The name server {server} is listed for {zone} but does not answer for it with"
             " authority ({reason}).",
@@ -336,6 +453,20 @@ CATALOGUE: dict[str, CodeInfo] = {
             " autoritativo ({reason}).",
             "Load the zone {zone} on {server}, or remove {server} from its NS records.",
             "Caricare la zona {zone} su {server}, o togliere {server} dai suoi record NS.",
+            daily=True,
+        ),
+        _info(
+            "NO_AUTHORITATIVE_ANSWER",
+            _E,
+            "P6.1",
+            "None of the name servers of {zone} answers for {pec} with authority ({servers}),"
+            " so the PEC name is unreachable.",
+            "Nessuno dei Name Server di {zone} risponde per {pec} in modo autoritativo"
+            " ({servers}): il nome PEC non è raggiungibile.",
+            "Load the zone {zone} on its name servers and make them answer on UDP and TCP port 53.",
+            "Caricare la zona {zone} sui suoi Name Server e fare in modo che rispondano sulla"
+            " porta 53 UDP e TCP.",
+            daily=True,
         ),
         _info(
             "MX_ON_SOME_SERVERS",
@@ -347,6 +478,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             " rispondono {found}, {without_mx} rispondono {other}.",
             "Publish the same zone for {zone} on all its name servers.",
             "Pubblicare la stessa zona {zone} su tutti i suoi Name Server.",
+            daily=True,
         ),
         _info(
             "SERVERS_DISAGREE",
@@ -356,6 +488,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             "I Name Server di {pec} danno record MX diversi: {answers}.",
             "Publish the same zone for {zone} on all its name servers.",
             "Pubblicare la stessa zona {zone} su tutti i suoi Name Server.",
+            daily=True,
         ),
         _info(
             "NS_MISMATCH",
@@ -367,6 +500,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             " {child}.",
             "Make the NS records in {domain} and in {pec} list the same name servers.",
             "Fare in modo che i record NS in {domain} e in {pec} indichino gli stessi Name Server.",
+            daily=True,
         ),
         _info(
             "MISSING_GLUE",
@@ -378,6 +512,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             " l'indirizzo (glue record): nessun resolver può raggiungere la zona.",
             "Add A (or AAAA) glue records for {server} in the zone of {domain}.",
             "Aggiungere record glue A (o AAAA) per {server} nella zona di {domain}.",
+            daily=True,
         ),
         # P4: who runs the DNS.
         _info(
@@ -386,7 +521,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             "P4.1",
             "{domain} uses the provider's name servers ({servers}); the provider creates"
             " the MX of {pec} at activation.",
-            "{domain} usa i Name Server del gestore ({servers}); il record MX di {pec}"
+            "{domain} usa i Name Server del gestore PEC ({servers}); il record MX di {pec}"
             " viene configurato automaticamente all'attivazione.",
         ),
         _info(
@@ -394,7 +529,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             _I,
             "P4.2",
             "{pec} is delegated to the provider's name servers ({servers}).",
-            "{pec} è delegato ai Name Server del gestore ({servers}).",
+            "{pec} è delegato ai Name Server del gestore PEC ({servers}).",
         ),
         _info(
             "SETUP_EXTERNAL",
@@ -402,8 +537,9 @@ CATALOGUE: dict[str, CodeInfo] = {
             "P4.2",
             "{zone} is served by external name servers ({servers}); their operator must publish"
             " the MX of {pec}, and that set-up is the customer's responsibility (P4.3).",
-            "{zone} usa Name Server esterni ({servers}); il loro gestore deve pubblicare il"
-            " record MX di {pec}, e questa configurazione è a carico del cliente (P4.3).",
+            "{zone} usa Name Server esterni ({servers}); il gestore dei Name Server deve"
+            " pubblicare il record MX di {pec}, e questa configurazione è a carico del cliente"
+            " (P4.3).",
         ),
         _info(
             "SETUP_UNKNOWN",
@@ -412,13 +548,35 @@ CATALOGUE: dict[str, CodeInfo] = {
             "The name servers of {domain} could not be read ({outcome}), so the set-up"
             " (provider's or external name servers) is unknown.",
             "Non è stato possibile leggere i Name Server di {domain} ({outcome}): non si sa"
-            " se il dominio usa i Name Server del gestore o Name Server esterni.",
+            " se il dominio usa i Name Server del gestore PEC o Name Server esterni.",
         ),
     )
 }
 
-UNDETERMINING = frozenset({"CHECK_INCOMPLETE", "CHECK_TIMED_OUT", "INPUT_INVALID"})
-"""Codes that make a verdict UNDETERMINED: the checker, not the domain, failed."""
+UNDETERMINING = frozenset(
+    {
+        "CHECK_INCOMPLETE",
+        "CHECK_TIMED_OUT",
+        "INPUT_INVALID",
+        "ZONE_NOT_LOADED",
+        "PROVIDER_HOST_NO_ADDRESS",
+    }
+)
+"""Codes that make a verdict UNDETERMINED when no definite daily breach is found:
+the checker, not the domain, failed (or could not see)."""
+
+
+def is_daily(code: str) -> bool:
+    """Whether a finding code belongs to the provider's daily check (P6).
+
+    A code outside the catalogue (a finding built by hand) counts as the
+    daily check's, so that nothing unknown is waved through.
+
+    >>> is_daily("MX_WRONG_HOST"), is_daily("MX_AT_REGISTRABLE")
+    (True, False)
+    """
+    info = CATALOGUE.get(code)
+    return info is None or info.daily
 
 
 def check_lang(lang: str) -> str:
@@ -428,16 +586,53 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+def outcome_text(outcome: str, lang: str) -> str:
+    """How a DNS outcome reads in a message in ``lang``.
+
+    >>> outcome_text("TIMEOUT", "it"), outcome_text("NXDOMAIN", "it"), outcome_text("TIMEOUT", "en")
+    ('nessuna risposta entro il tempo di attesa', 'NXDOMAIN', 'TIMEOUT')
+    """
+    return _OUTCOME_WORDS[check_lang(lang)].get(outcome, outcome)
+
+
+def _words(values: dict[str, str], lang: str) -> None:
+    """Put the language-dependent arguments of a finding into words of ``lang``.
+
+    A resolver's ``detail`` is English text from a library; it is kept on
+    the finding's evidence as data, and only English messages quote it. The
+    outcome and the reason a server is lame are words of each language.
+    """
+    if lang != "en":
+        values["detail"] = ""
+        if "outcome" in values:
+            values["outcome"] = outcome_text(values["outcome"], lang)
+    reason = values.get("reason")
+    if reason in _LAME_REASONS[lang]:
+        values["reason"] = _LAME_REASONS[lang][reason].format_map(values)
+
+
 def render(code: str, args: Mapping[str, str], lang: str = "en") -> tuple[str, str | None]:
     """Fill the message and fix of ``code`` in ``lang`` with a finding's arguments.
 
     >>> render("MX_MISSING", {"pec": "pec.example.it", "mx_line": "..."}, "it")[0]
     'pec.example.it esiste ma non ha alcun record MX.'
-    """
+    >>> render(
+    ...     "SERVER_NO_RESPONSE",
+    ...     {
+    ...         "server": "ns1",
+    ...         "pec": "pec.x.it",
+    ...         "outcome": "TIMEOUT",
+    ...         "detail": ": no answer in time",
+    ...     },
+    ...     "it",
+    ... )[0]
+    'Il Name Server ns1 non ha dato una risposta valida alla richiesta del record MX di pec.x.it (nessuna risposta entro il tempo di attesa).'
+    """  # noqa: E501 -- a doctest shows the whole message
     info = CATALOGUE[code]
     values = {"detail": "", **args}
     if values.get("p10"):
         values["p10"] = _P10_NOTE[check_lang(lang)]
+    _words(values, check_lang(lang))
     message = info.message[check_lang(lang)].format_map(values)
     fix = info.fix[lang].format_map(values) if info.fix else None
     return message, fix

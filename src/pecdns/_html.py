@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING
 
 from pecdns._batch import InvalidInput
 from pecdns._models import Report, Severity, Verdict
-from pecdns._present import counts, in_language, label, language_of, remedy_in, verdict_label
+from pecdns._present import (
+    breaches_line,
+    count_label,
+    counts,
+    in_language,
+    label,
+    language_of,
+    remedy_in,
+    verdict_label,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -109,8 +118,11 @@ def report_html(result: Report | InvalidInput, *, lang: str | None = None) -> st
     parts = [
         '<div class="pecdns-report" style="margin:0.5em 0">',
         f'<p style="margin:0.2em 0">{_badge(shown, language)} {_title(shown)} {policy}</p>',
-        _findings_table(shown, language),
     ]
+    breaches = breaches_line(shown, language)
+    if breaches:
+        parts.append(f'<p class="pecdns-breaches" style="margin:0.2em 0">{_e(breaches)}</p>')
+    parts.append(_findings_table(shown, language))
     remedy = remedy_in(shown.remedy, language)
     if remedy:
         parts += [
@@ -132,11 +144,13 @@ def _summary(results: tuple[Result, ...], lang: str) -> str:
     tally = counts(results)
     badges = " ".join(
         f'<span style="color:{_BADGE[Verdict(key)]};font-weight:bold">'
-        f"{_e(label(key, lang))}: {_e(count)}</span>"
+        f"{_e(count_label(key, count, lang))}</span>"
         for key, count in tally.items()
         if count
     )
-    return f'<p style="margin:0.2em 0"><strong>{_e(total)}</strong> &middot; {badges}</p>'
+    breached = sum(1 for r in results if isinstance(r, Report) and r.breaches)
+    extra = f" &middot; {_e(label('Breaches', lang))}: {_e(breached)}" if breached else ""
+    return f'<p style="margin:0.2em 0"><strong>{_e(total)}</strong> &middot; {badges}{extra}</p>'
 
 
 def _overview_row(result: Result, lang: str) -> str:
@@ -151,7 +165,12 @@ def _overview_row(result: Result, lang: str) -> str:
         if isinstance(result, InvalidInput)
         else _e(result.domain.unicode)
     )
-    return _row([name, _badge(result, lang), errors, warnings])
+    breaches = (
+        " ".join(f"<code>{_e(f.code)}</code>" for f in result.breaches)
+        if isinstance(result, Report)
+        else ""
+    )
+    return _row([name, _badge(result, lang), errors, warnings, breaches])
 
 
 def reports_html(results: Iterable[Report | InvalidInput], *, lang: str | None = None) -> str:
@@ -166,7 +185,10 @@ def reports_html(results: Iterable[Report | InvalidInput], *, lang: str | None =
     if not shown:
         return f'<div class="pecdns-reports">{_summary(shown, language)}</div>'
     head = _row(
-        [_e(label(key, language)) for key in ("domain", "verdict", "errors", "warnings")],
+        [
+            _e(label(key, language))
+            for key in ("domain", "verdict", "errors", "warnings", "Breaches")
+        ],
         head=True,
     )
     body = "".join(_overview_row(r, language) for r in shown)

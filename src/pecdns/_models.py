@@ -439,8 +439,9 @@ class Observation:
         domain_mx: the MX answer for the registrable domain (P5, P9).
         domain_ns: the NS answer for the registrable domain (P4).
         pec_ns: the NS answer for the PEC name: records when it is delegated (P4.2).
-        hosts: address look-ups of every MX host of the PEC name and of the
-            policy's MX host, which doubles as a check of the checker's own resolver.
+        hosts: address look-ups of the policy's MX host (which doubles as a
+            check of the checker's own resolver) and of every MX host of the
+            PEC name and of the registrable domain (P9 follows their aliases).
         ns_hosts: address look-ups of the name servers probed.
         parent_probes: the registrable domain's servers, each asked for the
             PEC name's MX directly (P6.1); a referral there means the PEC
@@ -563,7 +564,8 @@ class Report:
 
     Attributes:
         domain: the domain checked.
-        verdict: whether the provider's daily check would pass.
+        verdict: whether the provider's daily check would pass (P6.1 and
+            P6.2 of the PEC name): the verdict that moves a certification.
         findings: every finding, errors first, then warnings, then information.
         observation: the DNS facts the verdict was judged on.
         remedy: zone-file text that would fix the domain, or ``None`` when no
@@ -589,6 +591,26 @@ class Report:
     def errors(self) -> tuple[Finding, ...]:
         """The findings of severity ERROR."""
         return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def breaches(self) -> tuple[Finding, ...]:
+        """The ERROR findings of clauses outside the daily check (P5, P9, RFC 1912...).
+
+        They are real rules of the provider, reported but not enforced by the
+        daily check, so they leave :attr:`verdict` alone and make
+        :attr:`policy_verdict` NON_COMPLIANT.
+        """
+        from pecdns._codes import is_daily  # noqa: PLC0415 -- _codes imports this module
+
+        return tuple(f for f in self.errors if not is_daily(f.code))
+
+    @property
+    def policy_verdict(self) -> Verdict:
+        """The verdict counting every clause: NON_COMPLIANT on any breach, else :attr:`verdict`.
+
+        This is what ``pecdns check --strict`` exits on.
+        """
+        return Verdict.NON_COMPLIANT if self.breaches else self.verdict
 
     def codes(self) -> tuple[str, ...]:
         """The codes of all findings, in report order."""
@@ -618,6 +640,8 @@ class Report:
             "domain_unicode": self.domain.unicode,
             "pec_name": self.observation.pec_name[:-1],
             "verdict": self.verdict.value,
+            "policy_verdict": self.policy_verdict.value,
+            "breaches": [f.code for f in self.breaches],
             "ok": self.ok,
             "policy": self.policy,
             "checked_at": self.checked_at.isoformat() if self.checked_at else None,
@@ -634,6 +658,9 @@ class Report:
 
     def __str__(self) -> str:
         lines = [f"{self.observation.pec_name} ({self.domain}): {self.verdict}"]
+        if self.breaches:
+            codes = ", ".join(f.code for f in self.breaches)
+            lines.append(f"  every rule: {self.policy_verdict} (breaches: {codes})")
         lines += [f"  {finding}" for finding in self.findings]
         if self.remedy:
             lines += ["  remedy:", *(f"    {line}" for line in self.remedy.splitlines())]

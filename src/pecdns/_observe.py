@@ -69,12 +69,20 @@ def _unasked(query: Query) -> Answer | None:
     return Answer(query, Outcome.TIMEOUT, detail=BUDGET_SPENT) if spent() else None
 
 
-def _lookups(hosts: Iterable[str]) -> Generator[list[Query], list[Answer], dict[str, HostLookup]]:
-    """Address look-ups of ``hosts``: A for all, then AAAA where A gave none."""
+def _lookups(
+    hosts: Iterable[str], known: Mapping[str, Answer] | None = None
+) -> Generator[list[Query], list[Answer], dict[str, HostLookup]]:
+    """Address look-ups of ``hosts``: A for all, then AAAA where A gave none.
+
+    ``known`` holds A answers already asked for (the provider's host, asked first).
+    """
     names = list(dict.fromkeys(hosts))
     if not names:
         return {}
-    a = yield [Query(h, RRType.A) for h in names]
+    known = known or {}
+    ask = [h for h in names if h not in known]
+    asked = dict(zip(ask, (yield [Query(h, RRType.A) for h in ask]) if ask else [], strict=True))
+    a = [known[h] if h in known else asked[h] for h in names]
     again = [
         h
         for h, ans in zip(names, a, strict=True)
@@ -107,27 +115,32 @@ def _probes(
 def plan(domain: Domain, policy: Policy) -> Generator[list[Query], list[Answer], Observation]:
     """What to ask about ``domain``, round by round; returns the Observation.
 
-    The questions: MX and NS of the PEC name and of the registrable domain;
-    the addresses of the policy's MX host (which doubles as a check of the
-    checker's own resolver), of every MX host of the PEC name and of every
-    name server (AAAA only where A gave none). Then, as a registry's checker
+    The questions: the address of the policy's MX host first (it doubles as
+    a check of the checker's own resolver); MX and NS of the PEC name and of
+    the registrable domain; the addresses of every MX host of the PEC name
+    and of the registrable domain and of every name server (AAAA only where
+    A gave none). Then, as a registry's checker
     does, the PEC name's MX asked of every server of the registrable domain
     directly, and, when they refer it to servers of its own, of each of those,
     with their NS set.
     """
     pec, apex = policy.pec_name(domain), f"{domain.name}."
-    pec_mx, domain_mx, domain_ns, pec_ns = yield [
+    # The provider's host first: it tests the checker's own resolver, so it is
+    # asked before a slow domain can spend the budget (one verdict per situation).
+    control, pec_mx, domain_mx, domain_ns, pec_ns = yield [
+        Query(policy.mx_host, RRType.A),
         Query(pec, RRType.MX),
         Query(apex, RRType.MX),
         Query(apex, RRType.NS),
         Query(pec, RRType.NS),
     ]
     mx_hosts = [policy.mx_host]
-    if pec_mx.outcome is Outcome.ANSWER:
-        mx_hosts += [mx.exchange for mx in pec_mx.mx if not mx.is_null]
+    for answer in (pec_mx, domain_mx):  # P9: the apex MX hosts too, to follow their aliases
+        if answer.outcome is Outcome.ANSWER:
+            mx_hosts += [mx.exchange for mx in answer.mx if not mx.is_null]
     probing = domain_ns.outcome is Outcome.ANSWER and not domain_ns.aliases
     ns_names = list(domain_ns.records) if probing else []
-    found = yield from _lookups([*mx_hosts, *ns_names])
+    found = yield from _lookups([*mx_hosts, *ns_names], {policy.mx_host: control})
     hosts = tuple(found[h] for h in dict.fromkeys(mx_hosts))
     parent = yield from _probes(pec, ns_names, {n: found[n].addresses for n in ns_names})
     referrals = [p.mx for p in parent if p.mx is not None and p.mx.outcome is Outcome.REFERRAL]

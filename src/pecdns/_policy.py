@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
@@ -32,6 +33,42 @@ def _names(values: Iterable[str]) -> tuple[str, ...]:
     if isinstance(values, str):
         raise TypeError("give a list of host names, not a single str")
     return tuple(dict.fromkeys(canonical_name(v) for v in values))
+
+
+_NETWORK_CHARS = frozenset("0123456789abcdefABCDEF.:/")
+
+
+def _own_servers(values: Iterable[str]) -> tuple[str, ...]:
+    """Host names (canonical) and IP networks (``192.0.2.0/24``; an address is a /32 or /128)."""
+    if isinstance(values, str):
+        raise TypeError(
+            "give a list of host names and IP networks, such as"
+            " ['srv1.example.it', '192.0.2.0/24'], not a single str"
+        )
+    own: list[str] = []
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(
+                "an own mail server is a host name such as 'srv1.example.it' or an IP network"
+                f" such as '192.0.2.0/24', not {value!r}"
+            )
+        text = value.strip()
+        if set(text) <= _NETWORK_CHARS and (any(c in text for c in "/:") or text[-1:].isdigit()):
+            try:
+                own.append(str(ipaddress.ip_network(text, strict=True)))
+            except ValueError as exc:
+                raise ValueError(
+                    f"{value!r} is not an IP network ({exc}); write the network's first"
+                    " address, such as '192.0.2.0/24', or one address, such as '192.0.2.7'"
+                ) from None
+        else:
+            try:
+                own.append(canonical_name(text))
+            except ValueError as exc:
+                raise ValueError(
+                    f"{value!r} is neither a host name nor an IP network: {exc}"
+                ) from None
+    return tuple(dict.fromkeys(own))
 
 
 def _severities(
@@ -109,6 +146,13 @@ class Policy:
         outside_mail_domains: hosts at or below these are counted as other
             (not the provider's) mail servers even though the provider runs them:
             its dedicated-server and cloud offers (P10).
+        own_mail_servers: the customer's own mail servers on the provider's
+            *Server Dedicati* and *Cloud Computing* offers (P10), as host names
+            (``"srv1.dedicati.aruba.it"``) and IP networks (``"192.0.2.0/24"``, or one
+            address): such a host, or a host with an address in such a network,
+            is another (not the provider's) mail server for P9 even under
+            ``provider_mail_domains``. Only the customer knows them, so pass
+            them to :func:`pecdns.check` as ``own_servers=``.
         severities: per-code re-grading of findings, as Zonemaster's profiles allow.
         remedy_ttl: the TTL written in remedy zone lines.
         activation_delay: how long after the provider registers the payment the
@@ -142,6 +186,7 @@ class Policy:
     )
     provider_mail_domains: tuple[str, ...] = field(default=("aruba.it.",), converter=_names)
     outside_mail_domains: tuple[str, ...] = field(default=(), converter=_names)
+    own_mail_servers: tuple[str, ...] = field(default=(), converter=_own_servers)
     severities: tuple[tuple[str, Severity], ...] = field(default=(), converter=_severities)
     remedy_ttl: int = 3600
     activation_delay: timedelta = field(default=timedelta(hours=12), converter=_duration)
@@ -186,10 +231,34 @@ class Policy:
         >>> ARUBA.is_provider_mail_host("mx.pec.aruba.it.evil.example.")
         False
         """
-        if any(is_at_or_below(host, d) for d in self.outside_mail_domains):
+        if host in self.own_mail_servers or any(
+            is_at_or_below(host, d) for d in self.outside_mail_domains
+        ):
             return False
         return host == self.mx_host or any(
             is_at_or_below(host, d) for d in self.provider_mail_domains
+        )
+
+    def is_own_mail_server(self, host: str, addresses: Iterable[str] = ()) -> bool:
+        """Whether a mail host is one of the customer's own servers (P10).
+
+        >>> from attrs import evolve
+        >>> mine = evolve(ARUBA, own_mail_servers=["srv1.dedicati.aruba.it", "192.0.2.0/28"])
+        >>> mine.is_own_mail_server("srv1.dedicati.aruba.it.")
+        True
+        >>> mine.is_own_mail_server("mail.example.it.", ["192.0.2.7"])
+        True
+        >>> mine.is_provider_mail_host("srv1.dedicati.aruba.it.")
+        False
+        """
+        if host in self.own_mail_servers:
+            return True
+        networks = [ipaddress.ip_network(n) for n in self.own_mail_servers if "/" in n]
+        return any(
+            ipaddress.ip_address(a) in net
+            for a in addresses
+            for net in networks
+            if ipaddress.ip_address(a).version == net.version
         )
 
     def is_provider_name_server(self, host: str) -> bool:

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LABELS",
+    "PLURALS",
     "Result",
+    "breaches_line",
+    "count_label",
     "counts",
     "in_language",
     "label",
@@ -63,6 +66,9 @@ LABELS: dict[str, dict[str, str]] = {
         "results": "{count} results",
         "result": "1 result",
         "none": "nothing to check",
+        "every_rule": "every rule",
+        "breaches": "breaches outside the daily check",
+        "Breaches": "Breaches outside the daily check",
     },
     "it": {
         "COMPLIANT": "CONFORME",
@@ -86,15 +92,63 @@ LABELS: dict[str, dict[str, str]] = {
         "verdict": "Esito",
         "errors": "Errori",
         "warnings": "Avvisi",
-        "policy": "gestore",
+        "policy": "gestore PEC",
         "details": "Dettagli",
         "no_findings": "nessun rilievo",
         "results": "{count} risultati",
         "result": "1 risultato",
         "none": "niente da verificare",
+        "every_rule": "tutte le regole",
+        "breaches": "violazioni fuori dal controllo giornaliero",
+        "Breaches": "Violazioni fuori dal controllo giornaliero",
     },
 }
 """The words around findings, by language: verdicts, severities, headings."""
+
+PLURALS: dict[str, dict[str, str]] = {
+    "en": {"INVALID": "INVALID INPUTS"},
+    "it": {
+        "COMPLIANT": "CONFORMI",
+        "NON_COMPLIANT": "NON CONFORMI",
+        "UNDETERMINED": "NON DETERMINATI",
+        "INVALID": "DATI NON VALIDI",
+    },
+}
+"""The plural of a verdict's words where it differs from the singular."""
+
+
+def count_label(key: str, count: int, lang: str) -> str:
+    """A count and the word for ``key`` agreeing with it: ``"2 NON DETERMINATI"``.
+
+    >>> count_label("UNDETERMINED", 1, "it"), count_label("UNDETERMINED", 2, "it")
+    ('1 NON DETERMINATO', '2 NON DETERMINATI')
+    >>> count_label("NON_COMPLIANT", 0, "en")
+    '0 NON_COMPLIANT'
+    """
+    word = label(key, lang) if count == 1 else PLURALS[lang].get(key, label(key, lang))
+    return f"{count} {word}"
+
+
+def breaches_line(result: Result, lang: str) -> str | None:
+    """The verdict on every rule and the breaches outside the daily check, or ``None``.
+
+    >>> from pecdns.testing import FakeResolver
+    >>> from pecdns import check
+    >>> fake = FakeResolver(
+    ...     {
+    ...         "pec.example.it": {"MX": "10 mx.pec.aruba.it."},
+    ...         "example.it": {"MX": "10 mx.pec.aruba.it."},
+    ...         "mx.pec.aruba.it": {"A": "192.0.2.25"},
+    ...     }
+    ... )
+    >>> breaches_line(check("example.it", resolver=fake), "it")
+    'tutte le regole: NON CONFORME (violazioni fuori dal controllo giornaliero: MX_AT_REGISTRABLE [P5])'
+    """  # noqa: E501 -- the doctest shows the whole line
+    if isinstance(result, InvalidInput) or not result.breaches:
+        return None
+    codes = ", ".join(f"{f.code} [{f.clause}]" if f.clause else f.code for f in result.breaches)
+    verdict = label(result.policy_verdict.value, lang)
+    return f"{label('every_rule', lang)}: {verdict} ({label('breaches', lang)}: {codes})"
 
 
 def label(key: str, lang: str) -> str:
@@ -159,9 +213,14 @@ def remedy_in(remedy: str | None, lang: str) -> str | None:
     return translate(remedy, lang)
 
 
-def counts(results: tuple[Result, ...]) -> dict[str, int]:
-    """How many results have each verdict, every verdict listed (zero included)."""
+def counts(results: tuple[Result, ...], *, every_rule: bool = False) -> dict[str, int]:
+    """How many results have each verdict, every verdict listed (zero included).
+
+    With ``every_rule``, the verdict counted is ``policy_verdict`` (every
+    clause), as ``pecdns check --strict`` judges; an invalid input has only one.
+    """
     tally = dict.fromkeys((v.value for v in Verdict), 0)
     for result in results:
-        tally[result.verdict.value] += 1
+        shown = result.policy_verdict if every_rule and isinstance(result, Report) else None
+        tally[(shown or result.verdict).value] += 1
     return tally

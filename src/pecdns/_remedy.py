@@ -43,13 +43,13 @@ _COMMENTS = {
     },
     "third_level": {
         "en": "; delete from {name} (P5: the PEC MX belongs at the third level only):",
-        "it": "; eliminare da {name} (P5: il record MX della PEC va solo sul terzo livello):",
+        "it": "; eliminare da {name} (P5: il record MX della PEC va solo sul sottodominio PEC):",
     },
     "hybrid": {
         "en": "; {name} must point its MX either to the provider's mail servers only"
         " or to other mail servers only (P9).",
         "it": "; i record MX di {name} devono puntare o solo ai Mail Server del gestore"
-        " o solo ad altri Mail Server (P9).",
+        " PEC o solo ad altri Mail Server (P9).",
     },
 }
 

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from attrs import field, frozen
 
 from pecdns._batch import InvalidInput
-from pecdns._codes import check_lang
+from pecdns._codes import check_lang, is_daily
 from pecdns._models import Report, Severity
-from pecdns._present import counts, in_language
+from pecdns._present import count_label, counts, in_language, label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,6 +27,8 @@ _DOMAIN_COLUMNS = (
     "domain_unicode",
     "pec_name",
     "verdict",
+    "policy_verdict",
+    "breaches",
     "ok",
     "errors",
     "warnings",
@@ -45,11 +47,27 @@ _FINDING_COLUMNS = (
     "code",
     "severity",
     "clause",
+    "daily",
     "message",
     "fix",
     "policy",
     "checked_at",
 )
+
+
+_SUMMARY_NOTES = {
+    "en": {
+        "breached": ("{n} with breaches outside the daily check",) * 2,
+        "invalid": ("{n} invalid input", "{n} invalid inputs"),
+    },
+    "it": {
+        "breached": (
+            "{n} con violazioni fuori dal controllo giornaliero",
+            "{n} con violazioni fuori dal controllo giornaliero",
+        ),
+        "invalid": ("{n} dato non valido", "{n} dati non validi"),
+    },
+}
 
 
 def _results(values: Iterable[Report | InvalidInput]) -> tuple[Report | InvalidInput, ...]:
@@ -137,15 +155,30 @@ class Reports(Sequence["Report | InvalidInput"]):
         """The inputs that were not registrable domains, so were not checked."""
         return tuple(r for r in self.results if isinstance(r, InvalidInput))
 
-    def summary(self) -> str:
-        """One line: the number of results and the count of each verdict present."""
-        parts = ", ".join(f"{n} {verdict}" for verdict, n in self.counts.items() if n)
-        invalid = len(self.invalid)
-        plural = "" if len(self) == 1 else "s"
-        text = f"{len(self)} result{plural}" + (f": {parts}" if parts else "")
-        if invalid:
-            text += f" ({invalid} invalid input{'' if invalid == 1 else 's'})"
-        return text
+    @property
+    def breached(self) -> tuple[Report, ...]:
+        """The reports with breaches of clauses outside the daily check (P5, P9...)."""
+        return tuple(r for r in self.results if isinstance(r, Report) and r.breaches)
+
+    def summary(self, lang: str = "en") -> str:
+        """One line: the number of results, the count of each verdict present, and breaches.
+
+        Counts and words agree in number in every language ("2 NON DETERMINATI").
+        """
+        check_lang(lang)
+        parts = ", ".join(count_label(verdict, n, lang) for verdict, n in self.counts.items() if n)
+        total = (
+            label("result", lang)
+            if len(self) == 1
+            else label("results", lang).format(count=len(self))
+        )
+        text = total + (f": {parts}" if parts else "")
+        notes = [
+            _SUMMARY_NOTES[lang][key][n != 1].format(n=n)
+            for key, n in (("breached", len(self.breached)), ("invalid", len(self.invalid)))
+            if n
+        ]
+        return text + (f" ({'; '.join(notes)})" if notes else "")
 
     def to_json(self) -> str:
         """The results as JSON lines: one ``to_dict`` object a line, schema ``pecdns.report.v1``."""
@@ -179,6 +212,8 @@ def _domain_row(result: Result) -> dict[str, Any]:
         "domain_unicode": report.domain.unicode if report else None,
         "pec_name": report.observation.pec_name.removesuffix(".") if report else None,
         "verdict": result.verdict.value,
+        "policy_verdict": report.policy_verdict.value if report else result.verdict.value,
+        "breaches": ",".join(f.code for f in report.breaches) if report else "",
         "ok": result.ok,
         "errors": severities.count(Severity.ERROR),
         "warnings": severities.count(Severity.WARNING),
@@ -202,6 +237,7 @@ def _finding_rows(result: Result) -> list[dict[str, Any]]:
             "code": finding.code,
             "severity": finding.severity.name,
             "clause": finding.clause,
+            "daily": is_daily(finding.code),
             "message": finding.message,
             "fix": finding.fix,
             "policy": result.policy,
@@ -221,11 +257,14 @@ def to_dataframe(
 
     Needs pandas: ``pip install 'pecdns[dataframe]'``. Per domain, the
     columns are ``input``, ``domain``, ``domain_unicode``, ``pec_name``,
-    ``verdict``, ``ok``, ``errors``, ``warnings``, ``infos`` (finding counts
+    ``verdict`` (the daily check's), ``policy_verdict`` (every clause),
+    ``breaches`` (codes of the ERROR findings outside the daily check,
+    comma-separated), ``ok``, ``errors``, ``warnings``, ``infos`` (finding counts
     by severity), ``codes`` (comma-separated, in report order), ``setup``
     (the SETUP_* code: who runs the DNS, P4), ``remedy``, ``policy`` and
     ``checked_at``. Per finding: ``input``, ``domain``, ``pec_name``,
-    ``verdict``, ``code``, ``severity``, ``clause``, ``message``, ``fix``,
+    ``verdict``, ``code``, ``severity``, ``clause``, ``daily`` (whether the
+    code belongs to the daily check), ``message``, ``fix``,
     ``policy`` and ``checked_at``. An invalid input has no domain (``None``)
     and one finding, ``INPUT_INVALID``.
 

@@ -7,6 +7,7 @@ observation always gives the same findings.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from pecdns._codes import CATALOGUE, render
@@ -71,10 +72,50 @@ def _detail(answer: Answer) -> str:
     return f": {answer.detail}" if answer.detail else ""
 
 
-def _control_failed(obs: Observation, policy: Policy) -> bool:
-    """Whether the checker's own resolver could not resolve the provider's MX host."""
+def _is_unasked(answer: Answer) -> bool:
+    return answer.detail == BUDGET_SPENT
+
+
+def _missing_zone(answer: Answer) -> str:
+    """The zone an offline resolver would need to answer a NOT_LOADED question."""
+    if answer.zone:
+        return _bare(answer.zone)
+    named = _NO_ZONE.search(answer.detail)
+    return _bare(named.group(1)) if named else _bare(answer.query.name)
+
+
+_NO_ZONE = re.compile(r"no zone loaded for (\S+)")
+
+_SEEN, _UNASKED, _NOT_LOADED, _BLIND, _NO_ADDRESS = (
+    "seen",
+    "unasked",
+    "not loaded",
+    "blind",
+    "no address",
+)
+
+
+def _control(obs: Observation, policy: Policy) -> str:
+    """What the look-up of the provider's MX host says about the checker.
+
+    It doubles as a test of the checker's own resolver: addresses (``seen``);
+    questions the budget left unasked; a zone an offline resolver lacks; a
+    failure (the checker is ``blind``: its failures elsewhere prove nothing);
+    or an answer without addresses, a fault of the provider's own data.
+    """
     control = obs.host(policy.mx_host)
-    return control is None or not control.addresses
+    if control is None:  # pragma: no cover - plan() always looks the provider's host up
+        return _BLIND
+    if control.addresses:
+        return _SEEN
+    seen = [a for a in control.answers if not _is_unasked(a)]
+    if any(a.outcome.is_failure and a.outcome is not Outcome.NOT_LOADED for a in seen):
+        return _BLIND
+    if len(seen) < len(control.answers):
+        return _UNASKED
+    if any(a.outcome is Outcome.NOT_LOADED for a in seen):
+        return _NOT_LOADED
+    return _NO_ADDRESS
 
 
 def _is_delegated(obs: Observation) -> bool:
@@ -96,26 +137,52 @@ def _mx_hosts(answer: Answer) -> list[MXRecord]:
 
 
 def _unasked(obs: Observation) -> list[Answer]:
-    return [a for a in obs.answers if a.detail == BUDGET_SPENT]
+    return [a for a in obs.answers if _is_unasked(a)]
+
+
+def _zone_not_loaded(obs: Observation, policy: Policy, answers: list[Answer]) -> Iterator[Finding]:
+    """One ZONE_NOT_LOADED per zone an offline resolver lacks: not seen, never a fault."""
+    zones: dict[str, list[Answer]] = {}
+    for answer in answers:
+        zones.setdefault(_missing_zone(answer), []).append(answer)
+    for zone, evidence in zones.items():
+        names = _listed(dict.fromkeys(_bare(a.query.name) for a in evidence))
+        yield _finding("ZONE_NOT_LOADED", obs, policy, evidence, zone=zone, name=names)
 
 
 def reachability(obs: Observation, policy: Policy) -> Iterator[Finding]:
-    """P6.1: the PEC name is reachable; a failing checker is told apart."""
+    """P6.1: the PEC name is reachable; a failing or blind checker is told apart.
+
+    The PEC name is reachable when a resolver gets an answer for it (it tries
+    every server); a failure there is PEC_NAME_UNREACHABLE, unless the
+    checker's own resolver failed too (CHECK_INCOMPLETE), or an offline
+    resolver holds no zone for it (ZONE_NOT_LOADED). The provider's own host
+    without an address is the provider's fault (PROVIDER_HOST_NO_ADDRESS).
+    """
     unasked = _unasked(obs)
     if unasked:
         yield _finding("CHECK_TIMED_OUT", obs, policy, unasked, unasked=len(unasked))
-    if _control_failed(obs, policy):
-        control = obs.host(policy.mx_host)
-        answers = control.answers if control else ()
-        last = answers[-1] if answers else obs.pec_mx
+    control = obs.host(policy.mx_host)
+    state = _control(obs, policy)
+    answers = control.answers if control else ()
+    last = answers[-1] if answers else obs.pec_mx
+    if state == _BLIND:
         yield _finding(
             "CHECK_INCOMPLETE", obs, policy, answers, outcome=last.outcome, detail=_detail(last)
         )
-        return
+    elif state == _NO_ADDRESS:
+        yield _finding("PROVIDER_HOST_NO_ADDRESS", obs, policy, answers, outcome=last.outcome)
+    missing = [a for a in (obs.pec_mx, *answers) if a.outcome is Outcome.NOT_LOADED]
+    yield from _zone_not_loaded(obs, policy, missing)
     answer = obs.pec_mx
     if answer.outcome is Outcome.NXDOMAIN:
         yield _finding("PEC_NAME_NXDOMAIN", obs, policy, [answer])
-    elif answer.outcome.is_failure:
+    elif (
+        answer.outcome.is_failure
+        and answer.outcome is not Outcome.NOT_LOADED
+        and not _is_unasked(answer)
+        and state != _BLIND
+    ):
         zone = obs.pec_name if _is_delegated(obs) else f"{obs.domain.name}."
         yield _finding(
             "PEC_NAME_UNREACHABLE",
@@ -182,13 +249,37 @@ def third_level(obs: Observation, policy: Policy) -> Iterator[Finding]:
         yield _finding("MX_AT_REGISTRABLE", obs, policy, [answer], found=_listed(found))
 
 
-def _split_servers(hosts: Iterable[str], policy: Policy) -> tuple[list[str], list[str], bool]:
-    """Split mail hosts into the provider's and others (P9), noting the P10 exception."""
+def _names_of(host: str, obs: Observation) -> tuple[list[str], tuple[str, ...]]:
+    """A mail host's names (itself, then the aliases it leads to) and its addresses."""
+    lookup = obs.host(host)
+    if lookup is None:
+        return [host], ()
+    aliases = [alias for answer in lookup.answers for alias in answer.aliases]
+    return list(dict.fromkeys([host, *aliases])), lookup.addresses
+
+
+def _split_servers(
+    hosts: Iterable[str], obs: Observation, policy: Policy
+) -> tuple[list[str], list[str], bool]:
+    """Split mail hosts into the provider's and others (P9), noting the P10 exception.
+
+    A host is judged on what it is: the names its aliases lead to count (a
+    CNAME to a provider host is a provider host), and a host the policy lists
+    among the customer's own servers, by name or by address, is another
+    server even under the provider's domain (P10).
+    """
     provider: list[str] = []
     others: list[str] = []
+    excepted = False
     for host in dict.fromkeys(hosts):
-        (provider if policy.is_provider_mail_host(host) else others).append(host)
-    excepted = any(is_at_or_below(h, d) for h in others for d in policy.outside_mail_domains)
+        names, addresses = _names_of(host, obs)
+        own = policy.is_own_mail_server(host, addresses) or any(
+            policy.is_own_mail_server(name) for name in names
+        )
+        outside = any(is_at_or_below(n, d) for n in names for d in policy.outside_mail_domains)
+        ours = not own and any(policy.is_provider_mail_host(n) for n in names)
+        (provider if ours else others).append(host)
+        excepted = excepted or own or outside
     return provider, others, excepted
 
 
@@ -200,7 +291,7 @@ def no_hybrid(obs: Observation, policy: Policy) -> Iterator[Finding]:
     checks = (("MX_HYBRID", obs.pec_mx, pec_hosts), ("DOMAIN_MX_HYBRID", obs.domain_mx, None))
     for code, answer, hosts in checks:
         names = hosts if hosts is not None else [r.exchange for r in _mx_hosts(answer)]
-        provider, others, excepted = _split_servers(names, policy)
+        provider, others, excepted = _split_servers(names, obs, policy)
         if provider and others:
             yield _finding(
                 code,
@@ -214,8 +305,11 @@ def no_hybrid(obs: Observation, policy: Policy) -> Iterator[Finding]:
 
 
 def mx_targets(obs: Observation, policy: Policy) -> Iterator[Finding]:
-    """RFC 1912 on the PEC name's MX targets: a host name, not an alias, with an address."""
-    control_failed = _control_failed(obs, policy)
+    """RFC 1912 on the PEC name's MX targets: a host name, not an alias, with an address.
+
+    The provider's own host is not the customer's to fix: an alias there is
+    PROVIDER_HOST_CNAME, and its addresses are judged by :func:`reachability`.
+    """
     for record in _mx_hosts(obs.pec_mx):
         host = record.exchange
         if _is_dot_slip(host, obs, policy):
@@ -227,16 +321,17 @@ def mx_targets(obs: Observation, policy: Policy) -> Iterator[Finding]:
         if lookup is None:  # pragma: no cover - observe() looks up every MX host
             continue
         aliased = next((a for a in lookup.answers if a.aliases), None)
+        provider = host == policy.mx_host
         if aliased is not None:
             yield _finding(
-                "MX_TARGET_CNAME",
+                "PROVIDER_HOST_CNAME" if provider else "MX_TARGET_CNAME",
                 obs,
                 policy,
                 [aliased],
                 host=_bare(host),
                 target=_bare(aliased.target),
             )
-        if lookup.addresses or (host == policy.mx_host and control_failed):
+        if lookup.addresses or provider:
             continue
         last = lookup.answers[-1]
         code = (
@@ -256,43 +351,66 @@ def mx_targets(obs: Observation, policy: Policy) -> Iterator[Finding]:
 
 
 _NO_RESPONSE = frozenset({Outcome.TIMEOUT, Outcome.ERROR})
+_AUTHORITATIVE = frozenset({Outcome.ANSWER, Outcome.NODATA, Outcome.NXDOMAIN})
 
 
-def _lameness(answer: Answer, *, referral_ok: bool) -> str | None:
-    """Why a server that answered did not answer with authority, or ``None`` if it did."""
+def _lameness(answer: Answer, *, referral_ok: bool) -> tuple[str, str] | None:
+    """Why a server that answered did not answer with authority, or ``None`` if it did.
+
+    The reason is a key the catalogue words in each language, and the names
+    a referral points to.
+    """
     if answer.outcome in {Outcome.REFUSED, Outcome.SERVFAIL}:
-        return f"it answers {answer.outcome}"
+        return answer.outcome.value, ""
     if answer.outcome is Outcome.REFERRAL:
-        return (
-            None if referral_ok else f"it refers the name to {_listed(map(_bare, answer.referral))}"
-        )
+        return None if referral_ok else ("REFERRAL", _listed(map(_bare, answer.referral)))
     if answer.authoritative is False:
-        return "its answer lacks the AA flag"
+        return "NOT_AA", ""
     return None
+
+
+def _not_seen(answers: Iterable[Answer]) -> bool:
+    """Whether answers are questions never asked, or an offline resolver's "no zone"."""
+    return any(_is_unasked(a) or a.outcome is Outcome.NOT_LOADED for a in answers)
+
+
+def _address_fault(
+    probe: ServerProbe, obs: Observation, policy: Policy, zone: str
+) -> Finding | None:
+    """Why a server could not be asked: no address, or its address look-up failed."""
+    lookup = next((h for h in obs.ns_hosts if h.host == probe.name), None)
+    answers = lookup.answers if lookup else ()
+    if _not_seen(answers):
+        return None
+    failed = next((a for a in answers if a.outcome.is_failure), None)
+    if failed is not None:
+        return _finding(
+            "NS_ADDRESS_UNKNOWN",
+            obs,
+            policy,
+            answers,
+            server=probe.label,
+            zone=zone,
+            outcome=failed.outcome,
+            detail=_detail(failed),
+        )
+    return _finding("NS_NO_ADDRESS", obs, policy, answers, server=probe.label, zone=zone)
 
 
 def _server_fault(
     probe: ServerProbe, obs: Observation, policy: Policy, zone: str, *, referral_ok: bool
 ) -> Finding | None:
-    """Classify one server's direct answer as Zonemaster's MX test case does."""
+    """Classify one server's direct answer as Zonemaster's MX test case does.
+
+    Nothing is blamed on a server for what the checker did not see: a
+    question the budget left unasked, or an offline resolver's NOT_LOADED.
+    """
     server = probe.label
     if probe.mx is None:
-        lookup = next((h for h in obs.ns_hosts if h.host == probe.name), None)
-        answers = lookup.answers if lookup else ()
-        failed = next((a for a in answers if a.outcome.is_failure), None)
-        if failed is not None:
-            return _finding(
-                "NS_ADDRESS_UNKNOWN",
-                obs,
-                policy,
-                answers,
-                server=server,
-                zone=zone,
-                outcome=failed.outcome,
-                detail=_detail(failed),
-            )
-        return _finding("NS_NO_ADDRESS", obs, policy, answers, server=server, zone=zone)
+        return _address_fault(probe, obs, policy, zone)
     answer = probe.mx
+    if _not_seen([answer]):
+        return None
     if answer.outcome in _NO_RESPONSE:
         return _finding(
             "SERVER_NO_RESPONSE",
@@ -303,11 +421,55 @@ def _server_fault(
             outcome=answer.outcome,
             detail=_detail(answer),
         )
-    reason = _lameness(answer, referral_ok=referral_ok)
-    if reason is None:
+    lame = _lameness(answer, referral_ok=referral_ok)
+    if lame is None:
         return None
+    reason, referred = lame
     return _finding(
-        "LAME_DELEGATION", obs, policy, [answer], server=server, zone=zone, reason=reason
+        "LAME_DELEGATION",
+        obs,
+        policy,
+        [answer],
+        server=server,
+        zone=zone,
+        reason=reason,
+        referred=referred,
+    )
+
+
+def _answers_with_authority(probe: ServerProbe) -> bool:
+    return (
+        probe.mx is not None
+        and probe.mx.outcome in _AUTHORITATIVE
+        and probe.mx.authoritative is not False
+    )
+
+
+def _no_authority(obs: Observation, policy: Policy) -> Iterator[Finding]:
+    """P6.1: reachable only if at least one authoritative server answers with authority.
+
+    Judged only when every server was seen, the resolver got an answer for
+    the PEC name (else PEC_NAME_UNREACHABLE says it) and the checker is not blind.
+    """
+    probes = obs.authoritative_probes
+    asked = [p.mx for p in probes if p.mx is not None]
+    lookups = [a for h in obs.ns_hosts for a in h.answers]
+    if (
+        not probes
+        or obs.pec_mx.outcome.is_failure
+        or _control(obs, policy) == _BLIND
+        or _not_seen([*asked, *lookups])
+        or any(_answers_with_authority(p) for p in probes)
+    ):
+        return
+    zone = _bare(obs.pec_name) if obs.delegated else obs.domain.name
+    yield _finding(
+        "NO_AUTHORITATIVE_ANSWER",
+        obs,
+        policy,
+        asked or [obs.pec_mx],
+        zone=zone,
+        servers=_listed(p.label for p in probes),
     )
 
 
@@ -332,6 +494,7 @@ def name_servers(obs: Observation, policy: Policy) -> Iterator[Finding]:
             fault = _server_fault(probe, obs, policy, zone, referral_ok=referral_ok)
             if fault is not None:
                 yield fault
+    yield from _no_authority(obs, policy)
     yield from _compare_servers(obs, policy)
     if obs.delegated:
         yield from _delegation(obs, policy)

@@ -15,7 +15,7 @@ from attrs import frozen
 
 from pecdns._batch import InvalidInput
 from pecdns._models import Severity, Verdict, safe_text
-from pecdns._present import in_language, label, remedy_in, verdict_label
+from pecdns._present import breaches_line, in_language, label, remedy_in, verdict_label
 
 if TYPE_CHECKING:
     from pecdns._models import Finding
@@ -113,7 +113,7 @@ def render_text(
       INFO    MX_OK [P6.2]
               pec.example.it ha esattamente il record MX richiesto (pec.example.it. MX 10 mx.pec.aruba.it.).
       INFO    SETUP_UNKNOWN [P4]
-              Non è stato possibile leggere i Name Server di example.it (NODATA): non si sa se il dominio usa i Name Server del gestore o Name Server esterni.
+              Non è stato possibile leggere i Name Server di example.it (NODATA): non si sa se il dominio usa i Name Server del gestore PEC o Name Server esterni.
     """  # noqa: E501 -- the doctest shows unwrapped output, as a pipe gets it
     style = style or Style()
     shown, language = in_language(result, lang)
@@ -124,6 +124,9 @@ def render_text(
         pec = safe_text(shown.observation.pec_name.removesuffix("."))
         heading = f"{pec} ({safe_text(shown.domain.unicode)}): {verdict}"
     lines = [heading]
+    breaches = breaches_line(shown, language)
+    if breaches:
+        lines += [style.paint(line, "bold") for line in style.wrap(safe_text(breaches), "  ")]
     for finding in shown.findings:
         lines += _finding(finding, language, style, verbose=verbose)
     remedy = remedy_in(shown.remedy, language)
