@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from attrs import field, frozen
 
 from pecdns._codes import CATALOGUE
+from pecdns._limits import Limits
 from pecdns._models import MXRecord, Severity
 from pecdns._names import canonical_name, is_at_or_below
 
@@ -120,6 +121,8 @@ class Policy:
             check, to fix it before suspension; ``None`` (the seeds' rule, P7)
             suspends at the first failed check. Aruba's current public guide
             gives 7 days: ``timedelta(days=7)``.
+        limits: the caps on what one check asks (queries, name servers,
+            addresses, MX hosts); see :class:`~pecdns.Limits`.
 
     >>> from attrs import evolve
     >>> strict = evolve(ARUBA, severities={"MX_WRONG_PREFERENCE": Severity.ERROR})
@@ -147,6 +150,7 @@ class Policy:
     activation_delay: timedelta = field(default=timedelta(hours=12), converter=_duration)
     payment_delays: tuple[tuple[str, timedelta], ...] = field(default=(), converter=_payment_delays)
     notice_period: timedelta | None = field(default=None, converter=_notice_period)
+    limits: Limits = field(factory=Limits)
 
     def severity(self, code: str) -> Severity:
         """The severity this policy gives a finding code."""
