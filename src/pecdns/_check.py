@@ -77,7 +77,7 @@ def check(
     policy: Policy = ARUBA,
     at: datetime | None = None,
     lang: str = "en",
-    timeout: float | None = 30.0,
+    timeout: float | None = 10.0,
 ) -> Report:
     """Check whether ``pec.<domain>`` passes the provider's daily check (P4-P10).
 
@@ -89,9 +89,11 @@ def check(
         at: the time to stamp on the report; never read from the clock.
         lang: the language of messages and fixes, ``"en"`` or ``"it"``.
         timeout: the time budget of the whole check, in seconds (``None``: no
-            budget). No question is asked past it and pecdns's network
+            budget); not the per-query wait, which is the resolver's own
+            ``timeout``. No question is asked past it and pecdns's network
             backends shorten their waits to it, so a check ends within it
-            (give or take one read); an unfinished check is UNDETERMINED.
+            (give or take a quarter of a second); an unfinished check is
+            UNDETERMINED.
 
     Returns:
         A :class:`Report` with the verdict, every finding and the remedy.
@@ -125,6 +127,6 @@ def check(
     parsed = domain if isinstance(domain, Domain) else Domain(domain)
     check_lang(lang)
     source = resolver if resolver is not None else _default_resolver()
-    with budget(timeout):
+    with budget(timeout, policy.limits):
         observation = observe(parsed, source, policy)
     return report(observation, policy, at=at, lang=lang)

@@ -115,7 +115,7 @@ def ask(
     """Ask one server one question; truncated UDP answers are asked again over TCP.
 
     ``timeout`` is the per-query wait: every try (UDP, then TCP after a
-    truncated answer) comes out of it, and it is shortened to what is left of
+    truncated answer, each charged to the check's query cap) comes out of it, and it is shortened to what is left of
     the check's budget. Datagrams that are not the answer (from another
     address or port, under another message ID or question, or no DNS at all)
     are ignored and the wait goes on, so an off-path packet cannot end the
@@ -128,6 +128,8 @@ def ask(
     try:
         response = dns.query.udp(message, address, _left(end), port, **_STRICT)
         if response.flags & dns.flags.TC:
+            if not charge():
+                return _capped(query, server)
             response = dns.query.tcp(message, address, timeout=_left(end), port=port)
         return classify(query, response, server)
     except Exception as exc:  # noqa: BLE001 -- every fault becomes evidence, see _FAULTS
@@ -144,6 +146,8 @@ async def aask(
     try:
         response = await dns.asyncquery.udp(message, address, _left(end), port, **_STRICT)
         if response.flags & dns.flags.TC:
+            if not charge():
+                return _capped(query, server)
             response = await dns.asyncquery.tcp(message, address, timeout=_left(end), port=port)
         return classify(query, response, server)
     except Exception as exc:  # noqa: BLE001 -- every fault becomes evidence, see _FAULTS
@@ -169,9 +173,13 @@ def _prepare(
     if wait <= 0:
         return server, 0.0, Answer(query, Outcome.TIMEOUT, server=server, detail=_SPENT)
     if not charge():
-        detail = reached("queries", limits().queries)
-        return server, 0.0, Answer(query, Outcome.ERROR, server=server, detail=detail)
+        return server, 0.0, _capped(query, server)
     return server, time.monotonic() + wait, _message(query, recursion=recursion)
+
+
+def _capped(query: Query, server: str) -> Answer:
+    """The Answer for a message the check's query cap kept from being sent."""
+    return Answer(query, Outcome.ERROR, server=server, detail=reached("queries", limits().queries))
 
 
 def _message(query: Query, *, recursion: bool) -> dns.message.QueryMessage:
