@@ -250,14 +250,15 @@ class ScriptedServer:
 
 
 def _answer_udp(reply: bytes | Stray | None, sock: socket.socket, client: tuple[str, int]) -> None:
+    wire: object = reply
     if isinstance(reply, Stray):
         for packet, source in reply.packets:
             _send_stray(sock, packet, source, client)
         time.sleep(reply.lead)
-        reply = reply.reply
-    if reply is not None:
+        wire = reply.reply
+    if isinstance(wire, bytes):
         with contextlib.suppress(OSError):  # a late answer after the server closed
-            sock.sendto(reply, client)
+            sock.sendto(wire, client)
 
 
 def _send_stray(sock: socket.socket, packet: bytes, source: str, client: tuple[str, int]) -> None:
@@ -289,11 +290,10 @@ def serve(
                 return
             (length,) = struct.unpack("!H", header)
             reply = server.respond(conn.recv(length), "tcp")
-            if isinstance(reply, Stray):
-                reply = reply.reply
-            if reply is not None:
+            wire = reply.reply if isinstance(reply, Stray) else reply
+            if isinstance(wire, bytes):
                 with contextlib.suppress(OSError):
-                    conn.sendall(struct.pack("!H", len(reply)) + reply)
+                    conn.sendall(struct.pack("!H", len(wire)) + wire)
 
     udp = socketserver.ThreadingUDPServer(("127.0.0.1", 0), Udp)
     port = udp.server_address[1]

@@ -115,18 +115,21 @@ def ask(
     """Ask one server one question; truncated UDP answers are asked again over TCP.
 
     ``timeout`` is the per-query wait: every try (UDP, then TCP after a
-    truncated answer, each charged to the check's query cap) comes out of it, and it is shortened to what is left of
-    the check's budget. Datagrams that are not the answer (from another
-    address or port, under another message ID or question, or no DNS at all)
-    are ignored and the wait goes on, so an off-path packet cannot end the
-    query. Never raises for what the network or the server does: a fault is
+    truncated answer, each charged to the check's query cap) comes out of
+    it, and it is shortened to what is left of the check's budget.
+    Datagrams that are not the answer (from another address or port, under
+    another message ID or question, or no DNS at all) are ignored and the
+    wait goes on, so an off-path packet cannot end the query. Never raises
+    for what the network or the server does: a fault is
     an Answer whose outcome and detail name it.
     """
     server, end, message = _prepare(query, address, port, timeout, recursion=recursion)
     if isinstance(message, Answer):
         return message
     try:
-        response = dns.query.udp(message, address, _left(end), port, **_STRICT)
+        response = dns.query.udp(
+            message, address, _left(end), port, ignore_unexpected=True, ignore_errors=True
+        )
         if response.flags & dns.flags.TC:
             if not charge():
                 return _capped(query, server)
@@ -144,7 +147,9 @@ async def aask(
     if isinstance(message, Answer):
         return message
     try:
-        response = await dns.asyncquery.udp(message, address, _left(end), port, **_STRICT)
+        response = await dns.asyncquery.udp(
+            message, address, _left(end), port, ignore_unexpected=True, ignore_errors=True
+        )
         if response.flags & dns.flags.TC:
             if not charge():
                 return _capped(query, server)
@@ -155,8 +160,6 @@ async def aask(
 
 
 _SPENT = "the time budget was spent"
-_STRICT: dict[str, bool] = {"ignore_unexpected": True, "ignore_errors": True}
-"""Skip datagrams from another source, and those that do not answer the question."""
 
 
 def _left(end: float) -> float:
