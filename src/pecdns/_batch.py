@@ -296,8 +296,8 @@ class _Loop:
         self.loop.close()
 
 
-REORDER = 16
-"""How many times ``concurrency`` finished results ordered output may hold for a slow check."""
+REORDER = 4096
+"""Finished results ordered output may hold behind a slow check (or 16 per check in flight)."""
 
 
 class _Window(Generic[T]):
@@ -306,7 +306,7 @@ class _Window(Generic[T]):
     def __init__(self, size: int, *, ordered: bool) -> None:
         self.size = size
         self.ordered = ordered
-        self.bound = REORDER * size if ordered else size
+        self.bound = max(REORDER, 16 * size) if ordered else size
         self.started: collections.deque[concurrent.futures.Future[T]] = collections.deque()
         self.running: set[concurrent.futures.Future[T]] = set()
 
@@ -347,9 +347,10 @@ def _windowed(
 
     Ordered, finished results wait in a reorder buffer behind the oldest
     unfinished one while new ones keep starting, so one slow check does not
-    stall the batch. The buffer holds at most ``REORDER * size`` results
-    (memory stays bounded by the concurrency, not by the input); when it is
-    full, no new check starts until the oldest finishes and is yielded.
+    stall the batch. The buffer holds at most ``max(REORDER, 16 * size)``
+    results (a few kilobytes each: memory stays bounded whatever the input's
+    length); when it is full, no new check starts until the oldest finishes
+    and is yielded.
     """
     window = _Window[T](size, ordered=ordered)
     for future in futures:
@@ -416,9 +417,9 @@ def check_many(  # noqa: PLR0913 -- the batch API: every option keyword-only, wi
         timeout: each check's time budget, in seconds (not the per-query
             wait, which is the resolver's own).
         ordered: yield in input order; ``False`` yields as checks complete.
-            Ordered, checks keep starting behind a slow one; up to
-            ``16 * concurrency`` finished results wait for it, and past that
-            the batch waits too.
+            Ordered, checks keep starting behind a slow one; up to 4,096 (or
+            ``16 * concurrency``) finished results wait for it, and past
+            that the batch waits for it too.
         progress: called with each result as it is yielded (see
             :func:`pecdns.progress_bar`).
         lang: the language of messages.
