@@ -126,8 +126,8 @@ def test_a_referral_to_500_glueless_name_servers_costs_a_bounded_number_of_queri
     victim_lookups = sum(name.endswith("victim.test.") for name, _ in server.asked)
     limits = ARUBA.limits
     assert victim_lookups <= limits.name_servers * 4  # (a handful of questions meet it)
-    assert len(server.asked) <= limits.queries
-    assert report.observation.queries == len(server.asked)
+    # Every message the server saw was counted (a try cut short may be counted but never arrive).
+    assert len(server.asked) <= report.observation.queries <= limits.queries
     assert "CHECK_LIMIT" in report.codes()
     assert any("name servers followed" in f.message for f in report.findings)
 
@@ -139,8 +139,7 @@ def test_a_check_sends_no_more_than_its_query_cap() -> None:
     with serve(script) as (server, port):
         resolver = IterativeResolver(["127.0.0.1"], port=port, timeout=0.5, lifetime=5.0)
         report = check("example.it", resolver=resolver, policy=policy, timeout=20.0)
-    assert len(server.asked) <= 30
-    assert report.observation.queries == len(server.asked)
+    assert len(server.asked) <= report.observation.queries <= 30
     assert any("30 DNS queries per check" in f.message for f in report.findings), str(report)
 
 

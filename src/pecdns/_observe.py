@@ -228,30 +228,39 @@ def observe(domain: Domain, resolver: Resolver, policy: Policy) -> Observation:
 
 
 def _round(resolver: Resolver, queries: Sequence[Query], in_flight: int) -> list[Answer]:
-    """The answers to one round, asked at once on the shared pool, ``in_flight`` at a time."""
-    answers: dict[int, Answer] = {}
-    pending: dict[concurrent.futures.Future[Answer], int] = {}
+    """The answers to one round, asked at once on the shared pool, ``in_flight`` at a time.
+
+    A misuse error (a replay missing a question) is raised for the first
+    question in the round's order that met one, whatever finished first.
+    """
+    results: dict[int, concurrent.futures.Future[Answer] | Answer] = {}
+    pending: set[concurrent.futures.Future[Answer]] = set()
     waiting = iter(enumerate(queries))
     pool = shared_pool()
     ask = functools.partial(_ask, resolver)
     while True:
         for i, query in waiting:
-            pending[in_context(pool, ask, query)] = i
+            results[i] = future = in_context(pool, ask, query)
+            pending.add(future)
             if len(pending) >= in_flight:
                 break
         if not pending:
-            return [answers[i] for i in range(len(queries))]
-        done, _ = concurrent.futures.wait(
+            break
+        done, pending = concurrent.futures.wait(
             pending, timeout=_grace(), return_when=concurrent.futures.FIRST_COMPLETED
         )
         if not done:  # the budget and its grace are over: stop waiting
-            for future, i in pending.items():
-                future.cancel()
-                answers[i] = Answer(queries[i], Outcome.TIMEOUT, detail=OVERRAN)
-            answers |= {i: Answer(q, Outcome.TIMEOUT, detail=BUDGET_SPENT) for i, q in waiting}
-            return [answers[i] for i in range(len(queries))]
-        for future in done:
-            answers[pending.pop(future)] = future.result()
+            for i, result in results.items():
+                if result in pending:
+                    result.cancel()
+                    results[i] = Answer(queries[i], Outcome.TIMEOUT, detail=OVERRAN)
+            results |= {i: Answer(q, Outcome.TIMEOUT, detail=BUDGET_SPENT) for i, q in waiting}
+            break
+    return [_result(results[i]) for i in range(len(queries))]
+
+
+def _result(result: concurrent.futures.Future[Answer] | Answer) -> Answer:
+    return result if isinstance(result, Answer) else result.result()
 
 
 async def _aask(resolver: AsyncResolver, query: Query, gate: asyncio.Semaphore) -> Answer:
