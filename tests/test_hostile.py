@@ -121,7 +121,7 @@ def test_a_referral_to_500_glueless_name_servers_costs_a_bounded_number_of_queri
     victims = [f"ns{i:03d}.victim.test." for i in range(500)]
     script = {**_compliant(), ("pec.example.it", "MX"): referral("pec.example.it.", *victims)}
     with serve(script) as (server, port):
-        resolver = IterativeResolver(["127.0.0.1"], port=port, timeout=0.5, lifetime=5.0)
+        resolver = IterativeResolver(["127.0.0.1"], port=port, timeout=3.0, lifetime=10.0)
         report = check("example.it", resolver=resolver, timeout=20.0)
     victim_lookups = sum(name.endswith("victim.test.") for name, _ in server.asked)
     limits = ARUBA.limits
@@ -137,7 +137,7 @@ def test_a_check_sends_no_more_than_its_query_cap() -> None:
     script = {**_compliant(), ("pec.example.it", "MX"): referral("pec.example.it.", *victims)}
     policy = evolve(ARUBA, limits=Limits(queries=30))
     with serve(script) as (server, port):
-        resolver = IterativeResolver(["127.0.0.1"], port=port, timeout=0.5, lifetime=5.0)
+        resolver = IterativeResolver(["127.0.0.1"], port=port, timeout=3.0, lifetime=10.0)
         report = check("example.it", resolver=resolver, policy=policy, timeout=20.0)
     assert len(server.asked) <= report.observation.queries <= 30
     assert any("30 DNS queries per check" in f.message for f in report.findings), str(report)

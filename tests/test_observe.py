@@ -144,6 +144,18 @@ def test_a_resolver_past_the_budget_is_left_behind_and_the_rest_unasked() -> Non
     assert obs.domain_mx.detail == BUDGET_SPENT
 
 
+def test_answers_in_before_the_budget_ran_out_are_kept() -> None:
+    def one_stuck(query: Query) -> Outcome:
+        if query == Query("example.it", "MX"):
+            time.sleep(1.0)
+        return Outcome.NXDOMAIN
+
+    with budget(0.1):
+        obs = observe(DOMAIN, FakeResolver(one_stuck), ARUBA)
+    assert obs.pec_mx.outcome is Outcome.NXDOMAIN
+    assert obs.domain_mx.detail == OVERRAN
+
+
 def test_an_async_resolver_past_the_budget_is_left_behind() -> None:
     async def stuck(query: Query) -> Answer:
         await asyncio.sleep(1.0)
