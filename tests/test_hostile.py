@@ -450,3 +450,14 @@ def test_an_unreachable_resolver_costs_a_few_per_query_waits_not_the_whole_budge
 def test_the_default_check_budget_fits_an_interactive_user() -> None:
     assert inspect.signature(check).parameters["timeout"].default == 10.0
     assert DnsResolver(["127.0.0.1"]).lifetime == DnsResolver(["127.0.0.1"]).timeout == 2.0
+
+
+def test_limits_are_policy_data_given_as_a_mapping_of_the_caps_to_change() -> None:
+    policy = evolve(ARUBA, limits={"mx_hosts": 50})
+    assert policy.limits == Limits(mx_hosts=50)
+    with pytest.raises(ValueError, match="unknown limits"):
+        evolve(ARUBA, limits={"mx": 50})
+    with pytest.raises(TypeError, match="mapping such as"):
+        evolve(ARUBA, limits=50)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="at least 1"):
+        Limits(in_flight=0)

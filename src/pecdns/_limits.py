@@ -37,6 +37,8 @@ def _positive(_: object, attribute: object, value: int) -> None:
 class Limits:
     """The caps on what one check asks; part of a :class:`~pecdns.Policy`.
 
+    Change them with the policy: ``evolve(ARUBA, limits={"mx_hosts": 50})``.
+
     Attributes:
         queries: DNS messages one check may send in all (every resolver
             included); past it nothing more is sent.

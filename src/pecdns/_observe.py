@@ -8,7 +8,7 @@ ask each round's questions at once, at most ``Limits.in_flight`` of them
 waiting at a time, so the same servers give the same observation whichever
 entry point asks (a server that never answers is seen timing out in every
 one, rather than leaving questions unasked in one of them). Fan-out is
-capped by the policy's :class:`~pecdns.Limits` (MX hosts, name servers,
+capped by the policy's ``Policy.limits`` (MX hosts, name servers,
 addresses per server, queries per check).
 """
 

@@ -46,7 +46,7 @@ class IterativeResolver:
     their glue, asks every server it is sent to without recursion, takes only
     answers with the AA flag (a non-authoritative answer is a failure of the
     server that gave it, and the next server is asked), and follows CNAMEs.
-    Fan-out is capped by the check's :class:`~pecdns.Limits`: the name
+    Fan-out is capped by the check's ``Policy.limits``: the name
     servers of a referral it follows (looked up when without glue, the NXNS
     attack's lever) and the messages one question may cost; what a cap
     stops says so in its detail. A question with a ``server``
