@@ -10,6 +10,8 @@ context manager exits.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import socket
 import socketserver
 import struct
 import threading
@@ -25,9 +27,24 @@ import dns.rdatatype
 import dns.rrset
 
 if TYPE_CHECKING:
-    import socket
+    from collections.abc import Sequence
 
-Reply = dns.message.Message | bytes | None
+
+@dataclasses.dataclass(frozen=True)
+class Stray:
+    """Over UDP: ``packets`` first, ``lead`` seconds before the genuine ``reply``.
+
+    Each packet is (wire, source): source "server" sends it from the server's
+    own socket, "other" from another socket (another port), as an off-path
+    sender could.
+    """
+
+    packets: Sequence[tuple[bytes, str]]
+    reply: dns.message.Message | bytes | None
+    lead: float = 0.1
+
+
+Reply = dns.message.Message | bytes | Stray | None
 Behaviour = Callable[[dns.message.Message, str], Reply]
 """Answers a query arriving over a transport ("udp" or "tcp"): a message, raw bytes, or nothing."""
 
@@ -129,6 +146,48 @@ def wrong_id(behaviour: Behaviour) -> Behaviour:
     return reply
 
 
+STRAYS = ("other port", "wrong id", "wrong question", "garbage")
+"""The kinds of off-path packet :func:`stray` sends ahead of the genuine answer."""
+
+
+def stray(kind: str, behaviour: Behaviour, *, lead: float = 0.1) -> Behaviour:
+    """Answer as ``behaviour`` would, ``lead`` seconds after one packet of ``kind`` (UDP only).
+
+    The stray packet carries a forged answer (MX ``10 evil.example.``, address
+    ``203.0.113.66``): taken for the answer, it would change the check.
+    """
+
+    def forged(query: dns.message.Message) -> dns.message.Message:
+        response = _response(query)
+        question = query.question[0]
+        text = "10 evil.example." if question.rdtype == dns.rdatatype.MX else "203.0.113.66"
+        if question.rdtype in {dns.rdatatype.MX, dns.rdatatype.A}:
+            response.answer.append(
+                dns.rrset.from_text(question.name, 300, "IN", question.rdtype, text)
+            )
+        return response
+
+    def reply(query: dns.message.Message, transport: str) -> Reply:
+        genuine = behaviour(query, transport)
+        if transport == "tcp" or isinstance(genuine, Stray):
+            return genuine
+        fake = forged(query)
+        if kind == "other port":
+            packet = (fake.to_wire(), "other")
+        elif kind == "wrong id":
+            fake.id = (query.id + 1) % 65536
+            packet = (fake.to_wire(), "server")
+        elif kind == "wrong question":
+            other = dns.message.make_query("evil.example.", query.question[0].rdtype)
+            other.id = query.id
+            packet = (forged(other).to_wire(), "server")
+        else:
+            packet = (b"\x00\x01garbage, not DNS\xff" * 3, "server")
+        return Stray([packet], genuine, lead)
+
+    return reply
+
+
 def late(seconds: float, behaviour: Behaviour) -> Behaviour:
     """Answer as ``behaviour`` would, after ``seconds``."""
 
@@ -162,12 +221,23 @@ class ScriptedServer:
         self.default = default
         self.asked: list[tuple[str, str]] = []
 
-    def respond(self, wire: bytes, transport: str) -> bytes | None:
+    def respond(self, wire: bytes, transport: str) -> bytes | Stray | None:
         query = dns.message.from_wire(wire)
         question = query.question[0]
         key = (str(question.name).lower(), dns.rdatatype.to_text(question.rdtype))
         self.asked.append(key)
         response = self.script.get(key, self.default)(query, transport)
+        if isinstance(response, Stray):
+            return dataclasses.replace(
+                response, reply=self.encode(query, response.reply, transport)
+            )
+        return self.encode(query, response, transport)
+
+    @staticmethod
+    def encode(
+        query: dns.message.Message, response: dns.message.Message | bytes | None, transport: str
+    ) -> bytes | None:
+        """The wire form of a reply; too big for UDP, an empty answer with the TC flag."""
         if not isinstance(response, dns.message.Message):
             return response
         try:
@@ -177,6 +247,27 @@ class ScriptedServer:
             truncated = _response(query)
             truncated.flags |= dns.flags.TC
             return truncated.to_wire()
+
+
+def _answer_udp(reply: bytes | Stray | None, sock: socket.socket, client: tuple[str, int]) -> None:
+    wire: object = reply
+    if isinstance(reply, Stray):
+        for packet, source in reply.packets:
+            _send_stray(sock, packet, source, client)
+        time.sleep(reply.lead)
+        wire = reply.reply
+    if isinstance(wire, bytes):
+        with contextlib.suppress(OSError):  # a late answer after the server closed
+            sock.sendto(wire, client)
+
+
+def _send_stray(sock: socket.socket, packet: bytes, source: str, client: tuple[str, int]) -> None:
+    with contextlib.suppress(OSError):
+        if source == "other":
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other:
+                other.sendto(packet, client)
+        else:
+            sock.sendto(packet, client)
 
 
 @contextlib.contextmanager
@@ -189,10 +280,7 @@ def serve(
     class Udp(socketserver.BaseRequestHandler):
         def handle(self) -> None:
             data, sock = self.request
-            reply = server.respond(data, "udp")
-            if reply is not None:
-                with contextlib.suppress(OSError):  # a late answer after the server closed
-                    sock.sendto(reply, self.client_address)
+            _answer_udp(server.respond(data, "udp"), sock, self.client_address)
 
     class Tcp(socketserver.BaseRequestHandler):
         def handle(self) -> None:
@@ -202,9 +290,10 @@ def serve(
                 return
             (length,) = struct.unpack("!H", header)
             reply = server.respond(conn.recv(length), "tcp")
-            if reply is not None:
+            wire = reply.reply if isinstance(reply, Stray) else reply
+            if isinstance(wire, bytes):
                 with contextlib.suppress(OSError):
-                    conn.sendall(struct.pack("!H", len(reply)) + reply)
+                    conn.sendall(struct.pack("!H", len(wire)) + wire)
 
     udp = socketserver.ThreadingUDPServer(("127.0.0.1", 0), Udp)
     port = udp.server_address[1]

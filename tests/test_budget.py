@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from pecdns._budget import budget, remaining, spent
+from pecdns._budget import budget, charge, deadline, limits, remaining, spent, tally
+from pecdns._limits import Limits
 
 
 def test_without_a_budget_every_wait_is_as_asked() -> None:
@@ -37,3 +38,27 @@ def test_budgets_nest_and_restore() -> None:
 def test_a_budget_must_be_positive(seconds: float) -> None:
     with pytest.raises(ValueError, match="positive number of seconds"), budget(seconds):
         pass
+
+
+def test_outside_a_check_nothing_is_counted_or_capped() -> None:
+    assert tally() is None
+    assert deadline() is None
+    assert charge()
+    assert limits() == Limits()
+
+
+def test_a_check_counts_what_it_sends_and_refuses_past_its_cap() -> None:
+    with budget(None, Limits(queries=2)) as counted:
+        assert limits().queries == 2
+        assert charge()
+        assert charge()
+        assert counted.full()
+        assert not charge()
+    assert (counted.sent, counted.queries) == (2, 2)
+
+
+def test_questions_asked_count_when_nothing_is_sent() -> None:
+    with budget(None, Limits(queries=1)) as counted:
+        counted.ask()
+        assert counted.full()
+    assert (counted.sent, counted.asked, counted.queries) == (0, 1, 1)

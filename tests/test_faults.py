@@ -84,19 +84,21 @@ FAULTS = (
         ("PEC_NAME_UNREACHABLE", "SERVER_NO_RESPONSE"),
         "malformed response",
     ),
+    # Garbage and a wrong message ID are what an off-path sender can forge: they are
+    # skipped, and a server that sends nothing else is seen timing out (issue 10 item 1).
     Fault(
         "garbage bytes",
         garbage,
         "NON_COMPLIANT",
         ("PEC_NAME_UNREACHABLE", "SERVER_NO_RESPONSE"),
-        "malformed response",
+        "no answer in time",
     ),
     Fault(
         "wrong message ID",
         wrong_id(OK),
         "NON_COMPLIANT",
         ("PEC_NAME_UNREACHABLE", "SERVER_NO_RESPONSE"),
-        "does not match the question",
+        "no answer in time",
     ),
     Fault(
         "CNAME loop across answers",
@@ -142,7 +144,8 @@ def _script(fault: Fault) -> dict[tuple[str, str], Behaviour]:
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
 def test_fault_is_named_and_survived_within_the_budget(fault: Fault) -> None:
     with serve(_script(fault)) as (_, port):
-        resolver = IterativeResolver(["127.0.0.1"], port=port, timeout=0.3, lifetime=1.5)
+        # The per-query wait covers UDP and the TCP retry of a truncated answer together.
+        resolver = IterativeResolver(["127.0.0.1"], port=port, timeout=0.6, lifetime=1.5)
         started = time.monotonic()
         report = check("example.it", resolver=resolver, timeout=BUDGET)
         elapsed = time.monotonic() - started

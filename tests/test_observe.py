@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+import asyncio
+import collections
+import threading
+import time
+
+from attrs import evolve
+
 from helpers import PROVIDER
-from pecdns import ARUBA, Domain
-from pecdns._observe import observe
+from pecdns import ARUBA, Domain, check
+from pecdns._budget import budget
+from pecdns._limits import Limits
+from pecdns._models import BUDGET_SPENT
+from pecdns._observe import OVERRAN, aobserve, observe
 from pecdns.resolvers import Answer, Outcome, Query, RRType
-from pecdns.testing import FakeResolver
+from pecdns.testing import AsyncFakeResolver, FakeResolver
 
 DOMAIN = Domain("example.it")
 
@@ -12,14 +22,16 @@ DOMAIN = Domain("example.it")
 def test_gathering_asks_each_question_once_and_judges_nothing() -> None:
     fake = FakeResolver({**PROVIDER, "pec.example.it": {"MX": "10 mx.pec.aruba.it."}})
     obs = observe(DOMAIN, fake, ARUBA)
-    asked = [(q.name, q.rdtype) for q in fake.queries]
-    assert asked == [
-        ("mx.pec.aruba.it.", RRType.A),
-        ("pec.example.it.", RRType.MX),
-        ("example.it.", RRType.MX),
-        ("example.it.", RRType.NS),
-        ("pec.example.it.", RRType.NS),
-    ]
+    asked = collections.Counter((q.name, q.rdtype) for q in fake.queries)
+    assert asked == collections.Counter(
+        [
+            ("pec.example.it.", RRType.MX),
+            ("example.it.", RRType.MX),
+            ("example.it.", RRType.NS),
+            ("pec.example.it.", RRType.NS),
+            ("mx.pec.aruba.it.", RRType.A),
+        ]
+    )
     assert obs.pec_name == "pec.example.it."
     assert [h.host for h in obs.hosts] == ["mx.pec.aruba.it."]
 
@@ -80,3 +92,85 @@ def test_malformed_mx_data_from_a_resolver_is_an_error_answer() -> None:
     obs = observe(DOMAIN, Sloppy(), ARUBA)
     assert obs.pec_mx.outcome is Outcome.ERROR
     assert "malformed answer" in obs.pec_mx.detail
+
+
+# --- Rounds at once, bounded, counted (issue 10) ------------------------------------------
+
+
+def test_a_rounds_questions_are_asked_at_once_but_no_more_than_in_flight() -> None:
+    lock, now, peak = threading.Lock(), [0], [0]
+
+    def slow(query: Query) -> Outcome:
+        with lock:
+            now[0] += 1
+            peak[0] = max(peak[0], now[0])
+        time.sleep(0.05)
+        with lock:
+            now[0] -= 1
+        return Outcome.NXDOMAIN
+
+    observe(DOMAIN, FakeResolver(slow), evolve(ARUBA, limits=Limits(in_flight=2)))
+    assert peak[0] == 2
+
+
+def test_an_observation_counts_the_questions_of_its_check() -> None:
+    fake = FakeResolver({**PROVIDER, "pec.example.it": {"MX": "10 mx.pec.aruba.it."}})
+    report = check("example.it", resolver=fake)
+    assert report.observation.queries == len(fake.queries) == 5
+
+
+def test_past_the_query_cap_no_question_is_asked_and_the_finding_names_the_cap() -> None:
+    fake = FakeResolver({**PROVIDER, "pec.example.it": {"MX": "10 mx.pec.aruba.it."}})
+    policy = evolve(ARUBA, limits=Limits(queries=4))
+    report = check("example.it", resolver=fake, policy=policy)
+    assert len(fake.queries) == 4
+    assert report.observation.queries == 4
+    limit = next(f for f in report.findings if f.code == "CHECK_LIMIT")
+    assert "Limits.queries = 4" in limit.message
+    assert dict(limit.args)["cap"] == "Limits.queries"
+
+
+def test_a_resolver_past_the_budget_is_left_behind_and_the_rest_unasked() -> None:
+    def stuck(query: Query) -> Outcome:
+        time.sleep(1.0)
+        return Outcome.NXDOMAIN
+
+    policy = evolve(ARUBA, limits=Limits(in_flight=1))
+    started = time.monotonic()
+    with budget(0.1):
+        obs = observe(DOMAIN, FakeResolver(stuck), policy)
+    assert time.monotonic() - started < 0.1 + 0.25 + 0.2
+    control = obs.host(ARUBA.mx_host)
+    assert control is not None
+    assert control.a.detail == OVERRAN  # asked first, one at a time
+    assert obs.pec_mx.detail == BUDGET_SPENT
+
+
+def test_answers_in_before_the_budget_ran_out_are_kept() -> None:
+    def one_stuck(query: Query) -> Outcome:
+        if query == Query("example.it", "MX"):
+            time.sleep(1.0)
+        return Outcome.NXDOMAIN
+
+    with budget(0.1):
+        obs = observe(DOMAIN, FakeResolver(one_stuck), ARUBA)
+    assert obs.pec_mx.outcome is Outcome.NXDOMAIN
+    assert obs.domain_mx.detail == OVERRAN
+
+
+def test_an_async_resolver_past_the_budget_is_left_behind() -> None:
+    async def stuck(query: Query) -> Answer:
+        await asyncio.sleep(1.0)
+        return Answer(query, Outcome.NXDOMAIN)
+
+    async def run() -> Answer:
+        with budget(0.1):
+            obs = await aobserve(DOMAIN, AsyncFakeResolver(stuck), ARUBA)
+        return obs.pec_mx
+
+    assert asyncio.run(run()).detail == OVERRAN
+
+
+def test_gathering_outside_a_check_counts_nothing() -> None:
+    fake = AsyncFakeResolver({**PROVIDER, "pec.example.it": {"MX": "10 mx.pec.aruba.it."}})
+    assert asyncio.run(aobserve(DOMAIN, fake, ARUBA)).queries == 0

@@ -4,8 +4,10 @@
 thread (so it works where a loop already runs, as in Jupyter), keeps at most
 ``concurrency`` checks in flight, reads its input lazily and yields exactly
 one result per input. Across a batch, address look-ups are cached (TTL
-respected) and shared while in flight, and each name server gets a bounded
-number of questions in flight and per second.
+respected) and shared while in flight, each name server gets a bounded
+number of questions in flight and per second, and the questions waiting on
+the network at once are bounded too (each holds a socket: see
+:func:`socket_cap`), so a batch behaves the same under any ``ulimit -n``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import functools
 import itertools
 import threading
 import time
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from attrs import field, frozen
 from typing_extensions import Self
@@ -128,6 +130,26 @@ class InvalidInput:
         return f"{self.name!r}: {self.verdict}\n  {self.findings[0]}"
 
 
+def socket_cap() -> int:
+    """Questions a batch keeps waiting on the network at once: 256, or fewer under a low limit.
+
+    A quarter of the process's file-descriptor limit (``ulimit -n``) at most,
+    leaving the rest to the program around pecdns; never below 4.
+    """
+    try:
+        import resource  # noqa: PLC0415 -- POSIX only
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):  # pragma: no cover -- not POSIX
+        return _SOCKETS
+    if soft == resource.RLIM_INFINITY:
+        return _SOCKETS
+    return max(4, min(_SOCKETS, soft // 4))
+
+
+_SOCKETS = 256
+
+
 class _Shared:
     """One batch's view of a resolver: cached addresses, single flight, polite to servers."""
 
@@ -135,6 +157,7 @@ class _Shared:
         self, resolver: AsyncResolver, *, per_server: int, per_second: float, cache_size: int
     ) -> None:
         self.resolver = resolver
+        self.sockets = asyncio.Semaphore(socket_cap())
         self.per_server = per_server
         self.interval = 1.0 / per_second if per_second > 0 else 0.0
         self.cache_size = cache_size
@@ -147,7 +170,7 @@ class _Shared:
         if query.server is not None:
             return await self._polite(query)
         if query.rdtype not in _CACHED:
-            return await self.resolver.resolve(query)
+            return await self._sent(query)
         now = time.monotonic()
         hit = self.cache.get(query)
         if hit is not None and hit[0] > now:
@@ -159,7 +182,7 @@ class _Shared:
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         self.flights[query] = future
         try:
-            answer = await self.resolver.resolve(query)
+            answer = await self._sent(query)
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved: waiters get it, no "never retrieved" warning
@@ -183,6 +206,11 @@ class _Shared:
                 self.next_slot[server] = slot + self.interval
                 if slot > now:
                     await asyncio.sleep(slot - now)
+            return await self._sent(query)
+
+    async def _sent(self, query: Query) -> Answer:
+        """Ask the resolver, holding one of the batch's sockets meanwhile."""
+        async with self.sockets:
             return await self.resolver.resolve(query)
 
 
@@ -212,12 +240,14 @@ async def acheck(
     policy: Policy = ARUBA,
     at: datetime | None = None,
     lang: str = "en",
-    timeout: float | None = 30.0,
+    timeout: float | None = 10.0,
 ) -> Report:
     """As :func:`pecdns.check`, for asyncio: each round of questions is asked at once.
 
-    A sync resolver is run in threads; with none, the real DNS through
-    :class:`~pecdns.resolvers.AsyncDnsResolver`.
+    A sync resolver is run in pecdns's one shared, bounded thread pool (in
+    the check's context, so it sees the time budget); with none, the real
+    DNS through :class:`~pecdns.resolvers.AsyncDnsResolver`. ``timeout`` is
+    the whole check's budget, as for :func:`pecdns.check`.
 
     >>> import asyncio
     >>> from pecdns.testing import FakeResolver
@@ -233,12 +263,8 @@ async def acheck(
     parsed = domain if isinstance(domain, Domain) else Domain(domain)
     check_lang(lang)
     source = as_async(resolver) if resolver is not None else _default_async_resolver()
-    try:
-        with budget(timeout):
-            observation = await aobserve(parsed, source, policy)
-    finally:
-        if isinstance(source, ThreadedResolver) and source is not resolver:
-            source.close(wait=False)
+    with budget(timeout, policy.limits):
+        observation = await aobserve(parsed, source, policy)
     return report(observation, policy, at=at, lang=lang)
 
 
@@ -270,32 +296,72 @@ class _Loop:
         self.loop.close()
 
 
+REORDER = 4096
+"""Finished results ordered output may hold behind a slow check (or 16 per check in flight)."""
+
+
+class _Window(Generic[T]):
+    """The started futures of a batch: at most ``size`` running, a bounded reorder buffer."""
+
+    def __init__(self, size: int, *, ordered: bool) -> None:
+        self.size = size
+        self.ordered = ordered
+        self.bound = max(REORDER, 16 * size) if ordered else size
+        self.started: collections.deque[concurrent.futures.Future[T]] = collections.deque()
+        self.running: set[concurrent.futures.Future[T]] = set()
+
+    def add(self, future: concurrent.futures.Future[T]) -> None:
+        self.started.append(future)
+        self.running.add(future)
+
+    def busy(self) -> bool:
+        """Whether no other check may start: ``size`` running, or the buffer full."""
+        self.running = {f for f in self.running if not f.done()}
+        return len(self.running) >= self.size or len(self.started) >= self.bound
+
+    def wait(self) -> None:
+        """Wait for the oldest when the reorder buffer is full, else for any running future."""
+        if len(self.started) >= self.bound and self.ordered:
+            concurrent.futures.wait([self.started[0]])
+        else:
+            done, _ = concurrent.futures.wait(
+                self.running, return_when=concurrent.futures.FIRST_COMPLETED
+            )
+            self.running -= done
+
+    def ready(self) -> Iterator[T]:
+        """The results that may be yielded now."""
+        if self.ordered:
+            while self.started and self.started[0].done():
+                yield self.started.popleft().result()
+            return
+        for future in [f for f in self.started if f.done()]:
+            self.started.remove(future)
+            yield future.result()
+
+
 def _windowed(
     futures: Iterator[concurrent.futures.Future[T]], size: int, *, ordered: bool
 ) -> Iterator[T]:
-    """Results of ``futures``, started lazily with at most ``size`` pending at once."""
-    if ordered:
-        window: collections.deque[concurrent.futures.Future[T]] = collections.deque()
-        for future in futures:
-            window.append(future)
-            if len(window) >= size:
-                yield window.popleft().result()
-        while window:
-            yield window.popleft().result()
-        return
-    pending: collections.Counter[concurrent.futures.Future[T]] = collections.Counter()
+    """Results of ``futures``, started lazily with at most ``size`` running at once.
 
-    def settle() -> Iterator[T]:
-        done, _ = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
-        for finished in done:
-            yield from itertools.repeat(finished.result(), pending.pop(finished))
-
+    Ordered, finished results wait in a reorder buffer behind the oldest
+    unfinished one while new ones keep starting, so one slow check does not
+    stall the batch. The buffer holds at most ``max(REORDER, 16 * size)``
+    results (a few kilobytes each: memory stays bounded whatever the input's
+    length); when it is full, no new check starts until the oldest finishes
+    and is yielded.
+    """
+    window = _Window[T](size, ordered=ordered)
     for future in futures:
-        pending[future] += 1
-        while pending.total() >= size:
-            yield from settle()
-    while pending:
-        yield from settle()
+        window.add(future)
+        yield from window.ready()
+        while window.busy():
+            window.wait()
+            yield from window.ready()
+    while window.started:
+        window.wait()
+        yield from window.ready()
 
 
 def _done(result: T) -> concurrent.futures.Future[T]:
@@ -323,7 +389,7 @@ def check_many(  # noqa: PLR0913 -- the batch API: every option keyword-only, wi
     resolver: Resolver | AsyncResolver | None = None,
     policy: Policy = ARUBA,
     concurrency: int = 64,
-    timeout: float | None = 30.0,
+    timeout: float | None = 10.0,
     ordered: bool = True,
     progress: Callable[[Report | InvalidInput], object] | None = None,
     lang: str = "en",
@@ -348,8 +414,12 @@ def check_many(  # noqa: PLR0913 -- the batch API: every option keyword-only, wi
         resolver: a Resolver or AsyncResolver; the real DNS when ``None``.
         policy: the provider's requirements.
         concurrency: checks in flight at once (with ``executor``: batches).
-        timeout: each check's time budget, in seconds.
+        timeout: each check's time budget, in seconds (not the per-query
+            wait, which is the resolver's own).
         ordered: yield in input order; ``False`` yields as checks complete.
+            Ordered, checks keep starting behind a slow one; up to 4,096 (or
+            ``16 * concurrency``) finished results wait for it, and past
+            that the batch waits for it too.
         progress: called with each result as it is yielded (see
             :func:`pecdns.progress_bar`).
         lang: the language of messages.
@@ -405,7 +475,7 @@ def _in_process(
         if resolver is None:
             source = _default_async_resolver()
         else:
-            source = as_async(resolver, max_workers=options.concurrency)
+            source = as_async(resolver, max_workers=min(options.concurrency, 32))
             if isinstance(source, ThreadedResolver) and source is not resolver:
                 cleanup.callback(source.close)
         shared = _Shared(

@@ -82,7 +82,7 @@ def check(
     policy: Policy = ARUBA,
     at: datetime | None = None,
     lang: str = "en",
-    timeout: float | None = 30.0,
+    timeout: float | None = 10.0,
     own_servers: Iterable[str] = (),
 ) -> Report:
     """Check whether ``pec.<domain>`` passes the provider's daily check (P4-P10).
@@ -95,9 +95,11 @@ def check(
         at: the time to stamp on the report; never read from the clock.
         lang: the language of messages and fixes, ``"en"`` or ``"it"``.
         timeout: the time budget of the whole check, in seconds (``None``: no
-            budget). No question is asked past it and pecdns's network
+            budget); not the per-query wait, which is the resolver's own
+            ``timeout``. No question is asked past it and pecdns's network
             backends shorten their waits to it, so a check ends within it
-            (give or take one read); an unfinished check is UNDETERMINED.
+            (give or take a quarter of a second); an unfinished check is
+            UNDETERMINED.
         own_servers: the customer's own mail servers on the provider's
             dedicated and cloud offers, host names and IP networks (P10):
             added to the policy's ``own_mail_servers``.
@@ -138,6 +140,6 @@ def check(
     if own:  # P10: the customer's own servers, which only the customer knows
         policy = evolve(policy, own_mail_servers=[*policy.own_mail_servers, *own])
     source = resolver if resolver is not None else _default_resolver()
-    with budget(timeout):
+    with budget(timeout, policy.limits):
         observation = observe(parsed, source, policy)
     return report(observation, policy, at=at, lang=lang)

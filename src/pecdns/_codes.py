@@ -550,6 +550,34 @@ CATALOGUE: dict[str, CodeInfo] = {
             "Non è stato possibile leggere i Name Server di {domain} ({outcome}): non si sa"
             " se il dominio usa i Name Server del gestore PEC o Name Server esterni.",
         ),
+        # Hardening (issue 10): the checker's own caps and configuration.
+        _info(
+            "CHECK_LIMIT",
+            _W,
+            None,
+            "The check stopped at its limit {cap} = {value}, so part of {domain}"
+            " was not examined.",
+            "La verifica si è fermata al suo limite {cap} = {value}: una parte di {domain}"
+            " non è stata esaminata.",
+            "Reduce what the zone makes a checker ask (fewer MX hosts, name servers or"
+            " addresses), or raise the limit in Policy.limits if it is legitimate.",
+            "Ridurre ciò che la zona fa interrogare (meno host MX, Name Server o indirizzi),"
+            " oppure alzare il limite in Policy.limits se la configurazione è legittima.",
+        ),
+        _info(
+            "RESOLVER_UNCONFIGURED",
+            _W,
+            None,
+            "The checker's system resolver is not configured ({detail}), so no DNS question"
+            " could be asked and the result is undetermined.",
+            "Il resolver di sistema usato per la verifica non è configurato: nessuna"
+            " domanda DNS è stata posta e l'esito non è determinabile.",
+            "Add a 'nameserver' line to /etc/resolv.conf, or give the resolver's addresses"
+            " (DnsResolver([...]) or the CLI's --nameserver).",
+            "Aggiungere una riga 'nameserver' a /etc/resolv.conf, oppure indicare gli indirizzi"
+            " del resolver (DnsResolver([...]) o l'opzione --nameserver della CLI).",
+            daily=True,
+        ),
     )
 }
 
@@ -560,6 +588,7 @@ UNDETERMINING = frozenset(
         "INPUT_INVALID",
         "ZONE_NOT_LOADED",
         "PROVIDER_HOST_NO_ADDRESS",
+        "RESOLVER_UNCONFIGURED",
     }
 )
 """Codes that make a verdict UNDETERMINED when no definite daily breach is found:

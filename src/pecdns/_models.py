@@ -449,6 +449,9 @@ class Observation:
         child_probes: the PEC zone's servers named by that referral, each
             asked the same (empty when the PEC name is not delegated).
         child_ns: the PEC zone's own NS set, asked of one of its servers.
+        queries: the DNS messages the check sent (for a resolver that sends
+            none, such as a fake, the questions it was asked); a measure of
+            cost, not of the domain, so left out of comparisons.
     """
 
     domain: Domain
@@ -462,6 +465,7 @@ class Observation:
     parent_probes: tuple[ServerProbe, ...] = ()
     child_probes: tuple[ServerProbe, ...] = ()
     child_ns: Answer | None = None
+    queries: int = field(default=0, eq=False)
 
     def host(self, name: str) -> HostLookup | None:
         """The address look-up of one host, or ``None`` if none was made."""

@@ -2,18 +2,28 @@
 
 Gathering is written once, without I/O: :func:`plan` is a generator that
 yields *rounds* of questions (those that do not depend on each other) and is
-sent back their answers. :func:`observe` runs it against a resolver, one
-question after another; :func:`aobserve` runs it against an async resolver,
-each round's questions at once.
+sent back their answers. :func:`observe` runs it against a sync resolver in
+pecdns's shared thread pool, :func:`aobserve` against an async resolver; both
+ask each round's questions at once, at most ``Limits.in_flight`` of them
+waiting at a time, so the same servers give the same observation whichever
+entry point asks (a server that never answers is seen timing out in every
+one, rather than leaving questions unasked in one of them). Fan-out is
+capped by the policy's ``Policy.limits`` (MX hosts, name servers,
+addresses per server, queries per check).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
+import time
 from typing import TYPE_CHECKING
 
-from pecdns._budget import spent
+from attrs import evolve
+
+from pecdns._budget import deadline, in_context, shared_pool, spent, tally
+from pecdns._limits import reached
 from pecdns._models import (
     BUDGET_SPENT,
     Answer,
@@ -27,9 +37,10 @@ from pecdns._models import (
 from pecdns.exceptions import InvalidRecordError, PecdnsError
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
+    from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 
     from pecdns._domain import Domain
+    from pecdns._limits import Limits
     from pecdns._policy import Policy
     from pecdns.resolvers import AsyncResolver, Resolver
 
@@ -65,8 +76,38 @@ def _valid(query: Query, answer: Answer) -> Answer:
     return answer
 
 
+GRACE = 0.25
+"""Seconds past the budget a check waits for a resolver that does not keep to it."""
+
+OVERRAN = "no answer within the check's time budget: the resolver did not keep to it"
+"""The detail of an answer a resolver was still working on when the check's time was up."""
+
+
 def _unasked(query: Query) -> Answer | None:
-    return Answer(query, Outcome.TIMEOUT, detail=BUDGET_SPENT) if spent() else None
+    """The answer standing for ``query`` when it must not be asked: time up, or the query cap."""
+    if spent():
+        return Answer(query, Outcome.TIMEOUT, detail=BUDGET_SPENT)
+    current = tally()
+    if current is not None and current.full():
+        return Answer(query, Outcome.ERROR, detail=reached("queries", current.limits.queries))
+    return None
+
+
+def _ask(resolver: Resolver, query: Query) -> Answer:
+    """Put one question to a sync resolver (in the check's context), counted."""
+    unasked = _unasked(query)
+    if unasked is not None:
+        return unasked
+    current = tally()
+    if current is not None:
+        current.ask()
+    return _checked(query, functools.partial(resolver.resolve, query))
+
+
+def _grace() -> float | None:
+    """Seconds to wait for answers still out: budget left plus grace (``None``: no budget)."""
+    end = deadline()
+    return None if end is None else max(0.0, end - time.monotonic()) + GRACE
 
 
 def _lookups(
@@ -97,10 +138,10 @@ def _lookups(
 
 
 def _probes(
-    pec: str, servers: Iterable[str], addresses: Mapping[str, tuple[str, ...]]
+    pec: str, names: list[str], found: Mapping[str, tuple[str, ...]], limits: Limits
 ) -> Generator[list[Query], list[Answer], list[ServerProbe]]:
-    """The PEC name's MX, asked of every address of every server."""
-    names = list(dict.fromkeys(servers))
+    """The PEC name's MX, asked of every address (up to the cap) of every server."""
+    addresses = {n: found.get(n, ())[: limits.addresses_per_server] for n in names}
     targets = [(name, a) for name in names for a in addresses.get(name, ())]
     answers = (yield [Query(pec, RRType.MX, server=a) for _, a in targets]) if targets else []
     replies = iter(answers)
@@ -124,7 +165,7 @@ def plan(domain: Domain, policy: Policy) -> Generator[list[Query], list[Answer],
     directly, and, when they refer it to servers of its own, of each of those,
     with their NS set.
     """
-    pec, apex = policy.pec_name(domain), f"{domain.name}."
+    pec, apex, limits = policy.pec_name(domain), f"{domain.name}.", policy.limits
     # The provider's host first: it tests the checker's own resolver, so it is
     # asked before a slow domain can spend the budget (one verdict per situation).
     control, pec_mx, domain_mx, domain_ns, pec_ns = yield [
@@ -137,12 +178,13 @@ def plan(domain: Domain, policy: Policy) -> Generator[list[Query], list[Answer],
     mx_hosts = [policy.mx_host]
     for answer in (pec_mx, domain_mx):  # P9: the apex MX hosts too, to follow their aliases
         if answer.outcome is Outcome.ANSWER:
-            mx_hosts += [mx.exchange for mx in answer.mx if not mx.is_null]
+            exchanges = dict.fromkeys(mx.exchange for mx in answer.mx if not mx.is_null)
+            mx_hosts += list(exchanges)[: limits.mx_hosts]
     probing = domain_ns.outcome is Outcome.ANSWER and not domain_ns.aliases
-    ns_names = list(domain_ns.records) if probing else []
+    ns_names = list(dict.fromkeys(domain_ns.records))[: limits.name_servers] if probing else []
     found = yield from _lookups([*mx_hosts, *ns_names], {policy.mx_host: control})
     hosts = tuple(found[h] for h in dict.fromkeys(mx_hosts))
-    parent = yield from _probes(pec, ns_names, {n: found[n].addresses for n in ns_names})
+    parent = yield from _probes(pec, ns_names, {n: found[n].addresses for n in ns_names}, limits)
     referrals = [p.mx for p in parent if p.mx is not None and p.mx.outcome is Outcome.REFERRAL]
     child: list[ServerProbe] = []
     child_ns = None
@@ -151,13 +193,14 @@ def plan(domain: Domain, policy: Policy) -> Generator[list[Query], list[Answer],
         for name, address in (pair for r in referrals for pair in r.glue):
             glue.setdefault(name, []).append(address)
         child_names = list(dict.fromkeys(n for r in referrals for n in r.referral))
+        child_names = child_names[: limits.name_servers]
         unglued = [n for n in child_names if n not in glue and n not in found]
         found |= yield from _lookups(unglued)
         addresses = {
             n: tuple(dict.fromkeys(glue[n])) if n in glue else found[n].addresses
             for n in child_names
         }
-        child = yield from _probes(pec, child_names, addresses)
+        child = yield from _probes(pec, child_names, addresses, limits)
         first = next((p.address for p in child if p.address is not None), None)
         if first is not None:
             (child_ns,) = yield [Query(pec, RRType.NS, server=first)]
@@ -177,39 +220,91 @@ def plan(domain: Domain, policy: Policy) -> Generator[list[Query], list[Answer],
 
 
 def observe(domain: Domain, resolver: Resolver, policy: Policy) -> Observation:
-    """Ask ``resolver`` what the rules need to judge ``domain``, one question at a time."""
+    """Ask ``resolver`` what the rules need to judge ``domain``, each round's questions at once.
+
+    The questions run in pecdns's shared thread pool, in the caller's context
+    (its time budget and query tally), at most ``policy.limits.in_flight`` at
+    a time. A resolver still working when the budget and :data:`GRACE` are
+    over is left to finish alone; its answer is a TIMEOUT saying so.
+    """
     steps = plan(domain, policy)
+    current = tally()
     try:
         round_ = next(steps)
         while True:
-            answers = [
-                _unasked(q) or _checked(q, functools.partial(resolver.resolve, q)) for q in round_
-            ]
-            round_ = steps.send(answers)
+            round_ = steps.send(_round(resolver, round_, policy.limits.in_flight))
     except StopIteration as done:
         observation: Observation = done.value
+    if current is None:
         return observation
+    return evolve(observation, queries=current.queries)
 
 
-async def _aask(resolver: AsyncResolver, query: Query) -> Answer:
-    unasked = _unasked(query)
-    if unasked is not None:
-        return unasked
-    try:
-        answer = await resolver.resolve(query)
-    except Exception as exc:  # noqa: BLE001 -- _failure keeps it as evidence or re-raises
-        return _failure(query, exc)
-    return _valid(query, answer)
+def _round(resolver: Resolver, queries: Sequence[Query], in_flight: int) -> list[Answer]:
+    """The answers to one round, asked at once on the shared pool, ``in_flight`` at a time.
+
+    A misuse error (a replay missing a question) is raised for the first
+    question in the round's order that met one, whatever finished first.
+    """
+    results: dict[int, concurrent.futures.Future[Answer] | Answer] = {}
+    pending: set[concurrent.futures.Future[Answer]] = set()
+    waiting = iter(enumerate(queries))
+    pool = shared_pool()
+    ask = functools.partial(_ask, resolver)
+    while True:
+        for i, query in waiting:
+            results[i] = future = in_context(pool, ask, query)
+            pending.add(future)
+            if len(pending) >= in_flight:
+                break
+        if not pending:
+            break
+        done, pending = concurrent.futures.wait(
+            pending, timeout=_grace(), return_when=concurrent.futures.FIRST_COMPLETED
+        )
+        if not done:  # the budget and its grace are over: stop waiting
+            for i, result in results.items():
+                if result in pending:
+                    result.cancel()
+                    results[i] = Answer(queries[i], Outcome.TIMEOUT, detail=OVERRAN)
+            results |= {i: Answer(q, Outcome.TIMEOUT, detail=BUDGET_SPENT) for i, q in waiting}
+            break
+    return [_result(results[i]) for i in range(len(queries))]
+
+
+def _result(result: concurrent.futures.Future[Answer] | Answer) -> Answer:
+    return result if isinstance(result, Answer) else result.result()
+
+
+async def _aask(resolver: AsyncResolver, query: Query, gate: asyncio.Semaphore) -> Answer:
+    async with gate:
+        unasked = _unasked(query)
+        if unasked is not None:
+            return unasked
+        current = tally()
+        if current is not None:
+            current.ask()
+        try:
+            answer = await asyncio.wait_for(resolver.resolve(query), _grace())
+        except TimeoutError:
+            return Answer(query, Outcome.TIMEOUT, detail=OVERRAN)
+        except Exception as exc:  # noqa: BLE001 -- _failure keeps it as evidence or re-raises
+            return _failure(query, exc)
+        return _valid(query, answer)
 
 
 async def aobserve(domain: Domain, resolver: AsyncResolver, policy: Policy) -> Observation:
-    """As :func:`observe`, asking each round's questions at once."""
+    """As :func:`observe`, for asyncio: each round's questions are awaited at once."""
     steps = plan(domain, policy)
+    current = tally()
+    gate = asyncio.Semaphore(policy.limits.in_flight)
     try:
         round_ = next(steps)
         while True:
-            pending: list[Awaitable[Answer]] = [_aask(resolver, q) for q in round_]
+            pending = [_aask(resolver, q, gate) for q in round_]
             round_ = steps.send(list(await asyncio.gather(*pending)))
     except StopIteration as done:
         observation: Observation = done.value
+    if current is None:
         return observation
+    return evolve(observation, queries=current.queries)

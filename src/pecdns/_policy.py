@@ -8,9 +8,11 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import attrs
 from attrs import field, frozen
 
 from pecdns._codes import CATALOGUE
+from pecdns._limits import Limits
 from pecdns._models import MXRecord, Severity
 from pecdns._names import canonical_name, is_at_or_below
 
@@ -128,6 +130,19 @@ def _notice_period(value: timedelta | None) -> timedelta | None:
     return value
 
 
+def _caps(value: Limits | Mapping[str, int]) -> Limits:
+    if isinstance(value, Limits):
+        return value
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"limits is a Limits or a mapping such as {{'queries': 300}}, not {value!r}"
+        )
+    unknown = sorted(set(value) - set(attrs.fields_dict(Limits)))
+    if unknown:
+        raise ValueError(f"unknown limits {unknown}; known: {sorted(attrs.fields_dict(Limits))}")
+    return Limits(**value)
+
+
 @frozen
 class Policy:
     """What a PEC provider's daily check requires, as plain data.
@@ -164,6 +179,9 @@ class Policy:
             check, to fix it before suspension; ``None`` (the seeds' rule, P7)
             suspends at the first failed check. Aruba's current public guide
             gives 7 days: ``timedelta(days=7)``.
+        limits: the caps on what one check asks (queries, name servers,
+            addresses, MX hosts), as a ``Limits`` or a mapping of the caps
+            to change, such as ``{"mx_hosts": 50}``.
 
     >>> from attrs import evolve
     >>> strict = evolve(ARUBA, severities={"MX_WRONG_PREFERENCE": Severity.ERROR})
@@ -192,6 +210,7 @@ class Policy:
     activation_delay: timedelta = field(default=timedelta(hours=12), converter=_duration)
     payment_delays: tuple[tuple[str, timedelta], ...] = field(default=(), converter=_payment_delays)
     notice_period: timedelta | None = field(default=None, converter=_notice_period)
+    limits: Limits = field(factory=Limits, converter=_caps)
 
     def severity(self, code: str) -> Severity:
         """The severity this policy gives a finding code."""

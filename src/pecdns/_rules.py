@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from pecdns._codes import CATALOGUE, render
+from pecdns._limits import UNCONFIGURED, reached_limits, what
 from pecdns._models import (
     BUDGET_SPENT,
     Answer,
@@ -581,7 +582,35 @@ def setup(obs: Observation, policy: Policy) -> Iterator[Finding]:
     )
 
 
-RULES = (reachability, name_servers, mx_record, third_level, no_hybrid, mx_targets, setup)
+def checker_limits(obs: Observation, policy: Policy) -> Iterator[Finding]:
+    """The checker's own caps and configuration: what stopped it, named (issue 10)."""
+    unconfigured = [a for a in obs.answers if a.detail.startswith(UNCONFIGURED)]
+    if unconfigured:
+        detail = unconfigured[0].detail
+        yield _finding("RESOLVER_UNCONFIGURED", obs, policy, unconfigured, detail=detail)
+    for name, evidence in reached_limits(obs, policy.limits):
+        value = getattr(policy.limits, name)
+        yield _finding(
+            "CHECK_LIMIT",
+            obs,
+            policy,
+            evidence,
+            value=value,
+            limit=what(name),
+            cap=f"Limits.{name}",
+        )
+
+
+RULES = (
+    reachability,
+    name_servers,
+    mx_record,
+    third_level,
+    no_hybrid,
+    mx_targets,
+    setup,
+    checker_limits,
+)
 """Every rule, in the order their findings are reported within a severity."""
 
 

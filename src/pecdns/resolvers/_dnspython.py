@@ -14,12 +14,14 @@ import dns.rcode
 import dns.rdatatype
 import dns.resolver
 
-from pecdns._budget import remaining
+from pecdns._budget import charge, limits, remaining
+from pecdns._limits import UNCONFIGURED, reached
 from pecdns._models import Answer, Outcome, Query
 from pecdns.exceptions import InvalidRecordError
 from pecdns.resolvers._wire import aask, ask
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Sequence
 
 R = TypeVar("R", bound=dns.resolver.BaseResolver)
@@ -75,21 +77,34 @@ class DnsResolver:
     """Answers from the real DNS through a dnspython stub resolver.
 
     With no ``nameservers`` it uses the system's resolver configuration
-    (``/etc/resolv.conf``); otherwise it asks the given addresses, on ``port``.
-    A stub resolver trusts the recursive resolver it asks; the AA flag and the
-    server are kept in each answer's evidence. Questions addressed to one
-    server (``Query.server``) are sent there directly, on the same ``port``;
-    :class:`IterativeResolver` also walks the delegations itself.
+    (``/etc/resolv.conf``, or the file ``resolv_conf``); otherwise it asks the
+    given addresses, on ``port``. A stub resolver trusts the recursive
+    resolver it asks; the AA flag and the server are kept in each answer's
+    evidence. Questions addressed to one server (``Query.server``) are sent
+    there directly, on the same ``port``; :class:`IterativeResolver` also
+    walks the delegations itself.
+
+    When the system configuration names no name server (a container, some
+    CI machines), nothing is raised: every recursive question is answered
+    ERROR with a detail that says so, and a check
+    says so (``RESOLVER_UNCONFIGURED``, an UNDETERMINED verdict).
+
+    Its two waits bound one question, never a whole check: a check has a
+    time budget of its own (``check(timeout=...)``, 10 seconds by default),
+    and every wait here is shortened to what is left of it.
 
     Args:
         nameservers: IP addresses of recursive resolvers to ask, or ``None``.
         port: the port to ask them on.
-        timeout: seconds to wait for one server's answer.
-        lifetime: seconds a whole question may take, retries included.
+        timeout: the per-query wait: seconds to wait for one server's reply.
+        lifetime: seconds one question may take, every server and retry
+            included; ``None``: the same as ``timeout`` (one wait).
+        resolv_conf: the resolver configuration file read when
+            ``nameservers`` is ``None`` (``/etc/resolv.conf`` by default).
 
     >>> resolver = DnsResolver(nameservers=["127.0.0.1"], port=5353, timeout=1.0)
-    >>> resolver.nameservers, resolver.port
-    (('127.0.0.1',), 5353)
+    >>> resolver.nameservers, resolver.port, resolver.lifetime
+    (('127.0.0.1',), 5353, 1.0)
     """
 
     def __init__(
@@ -98,15 +113,27 @@ class DnsResolver:
         *,
         port: int = 53,
         timeout: float = 2.0,
-        lifetime: float = 5.0,
+        lifetime: float | None = None,
+        resolv_conf: str | os.PathLike[str] | None = None,
     ) -> None:
         """Configure the stub resolver; nothing is sent until :meth:`resolve`."""
         if isinstance(nameservers, str):
             raise TypeError("nameservers is a list of addresses, not a single str")
         self.port = port
         self.timeout = timeout
-        self.lifetime = lifetime
-        self._resolver = self._stub(dns.resolver.Resolver(configure=nameservers is None))
+        self.lifetime = timeout if lifetime is None else lifetime
+        self.unconfigured = ""
+        """Why the system configuration gave no name server to ask ("" when it did)."""
+        try:
+            if nameservers is None and resolv_conf is not None:
+                stub = dns.resolver.Resolver(filename=str(resolv_conf))
+            else:
+                stub = dns.resolver.Resolver(configure=nameservers is None)
+        except dns.resolver.NoResolverConfiguration as exc:
+            where = resolv_conf if resolv_conf is not None else "/etc/resolv.conf"
+            self.unconfigured = f"{UNCONFIGURED}: no nameserver in {where} ({exc})"
+            stub = dns.resolver.Resolver(configure=False)
+        self._resolver = self._stub(stub)
         if nameservers is not None:
             self._resolver.nameservers = list(nameservers)
         self.nameservers = tuple(str(ns) for ns in self._resolver.nameservers)
@@ -132,6 +159,9 @@ class DnsResolver:
         """
         if query.server is not None:
             return ask(query, query.server, port=self.port, timeout=self.timeout)
+        refused = self._refused(query)
+        if refused is not None:
+            return refused
         rdtype = dns.rdatatype.from_text(query.rdtype.value)
         try:
             result = self._resolver.resolve(
@@ -144,6 +174,14 @@ class DnsResolver:
         except dns.exception.DNSException as exc:
             return _recursive_failure(query, exc)
         return _answer(query, result)
+
+    def _refused(self, query: Query) -> Answer | None:
+        """The Answer when the question cannot be sent: no resolver configured, or the cap."""
+        if self.unconfigured:
+            return Answer(query, Outcome.ERROR, detail=self.unconfigured)
+        if not charge():
+            return Answer(query, Outcome.ERROR, detail=reached("queries", limits().queries))
+        return None
 
 
 def _answer(query: Query, result: dns.resolver.Answer) -> Answer:
@@ -187,6 +225,9 @@ class AsyncDnsResolver(DnsResolver):
         """As :meth:`DnsResolver.resolve`, awaited."""
         if query.server is not None:
             return await aask(query, query.server, port=self.port, timeout=self.timeout)
+        refused = self._refused(query)
+        if refused is not None:
+            return refused
         rdtype = dns.rdatatype.from_text(query.rdtype.value)
         try:
             result = await self._async.resolve(

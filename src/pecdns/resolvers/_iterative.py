@@ -6,7 +6,8 @@ import ipaddress
 import time
 from typing import TYPE_CHECKING
 
-from pecdns._budget import remaining
+from pecdns._budget import limits, remaining
+from pecdns._limits import reached
 from pecdns._models import Answer, Outcome, Query, RRType
 from pecdns.resolvers._wire import ask
 
@@ -43,7 +44,12 @@ class IterativeResolver:
     Where a stub resolver trusts whatever a recursive resolver says, this one
     starts at ``hints`` (the root servers by default), follows referrals with
     their glue, asks every server it is sent to without recursion, takes only
-    answers with the AA flag, and follows CNAMEs. A question with a ``server``
+    answers with the AA flag (a non-authoritative answer is a failure of the
+    server that gave it, and the next server is asked), and follows CNAMEs.
+    Fan-out is capped by the check's ``Policy.limits``: the name
+    servers of a referral it follows (looked up when without glue, the NXNS
+    attack's lever) and the messages one question may cost; what a cap
+    stops says so in its detail. A question with a ``server``
     goes to that server alone. Every server is asked on ``port``, which makes
     the whole walk testable against servers on loopback (NS records carry no
     port).
@@ -52,8 +58,10 @@ class IterativeResolver:
         hints: addresses of servers to start from, authoritative for the root
             or for any zone above the names asked.
         port: the port every server is asked on.
-        timeout: seconds to wait for one server's answer.
-        lifetime: seconds one question may take, the whole walk included.
+        timeout: the per-query wait: seconds to wait for one server's reply
+            (retry over TCP included), never more than the check's budget left.
+        lifetime: seconds one question may take, the whole walk included;
+            the check's own budget (``check(timeout=...)``) bounds it too.
 
     >>> resolver = IterativeResolver(["127.0.0.2"], port=5300, timeout=0.5)
     >>> resolver.hints, resolver.port
@@ -66,7 +74,7 @@ class IterativeResolver:
         *,
         port: int = 53,
         timeout: float = 2.0,
-        lifetime: float = 10.0,
+        lifetime: float = 6.0,
     ) -> None:
         """Configure the walk; nothing is sent until :meth:`resolve`."""
         if isinstance(hints, str):
@@ -89,8 +97,8 @@ class IterativeResolver:
         """Answer one question by walking from the hints, or ask its server directly."""
         if query.server is not None:
             return ask(query, query.server, port=self.port, timeout=self.timeout)
-        deadline = time.monotonic() + remaining(self.lifetime)
-        answer = self._walk(query.name, query.rdtype, deadline, depth=0)
+        walk = _Walk(time.monotonic() + remaining(self.lifetime), limits().queries_per_question)
+        answer = self._walk(query.name, query.rdtype, walk, depth=0)
         aliases = list(answer.aliases)
         while (
             answer.outcome is Outcome.NODATA
@@ -98,7 +106,7 @@ class IterativeResolver:
             and query.rdtype is not RRType.CNAME
             and len(aliases) <= _MAX_ALIASES
         ):
-            answer = self._walk(aliases[-1], query.rdtype, deadline, depth=0)
+            answer = self._walk(aliases[-1], query.rdtype, walk, depth=0)
             seen = {query.name, *aliases}
             if len(answer.aliases) + len(aliases) > _MAX_ALIASES or seen & set(answer.aliases):
                 return Answer(
@@ -127,11 +135,11 @@ class IterativeResolver:
                 return cut, self._cuts[cut]
         return ".", self.hints
 
-    def _walk(self, name: str, rdtype: RRType, deadline: float, depth: int) -> Answer:
+    def _walk(self, name: str, rdtype: RRType, walk: _Walk, depth: int) -> Answer:
         zone, servers = self._start(name)
         failures: list[Answer] = []
         for _ in range(_MAX_STEPS):
-            answer = self._ask_any(Query(name, rdtype), servers, deadline, failures)
+            answer = self._ask_any(Query(name, rdtype), servers, walk, failures)
             if answer is None:
                 break
             if answer.outcome is not Outcome.REFERRAL:
@@ -140,9 +148,10 @@ class IterativeResolver:
                 detail = f"{answer.server} referred back up to {answer.zone} from {zone}"
                 return Answer(Query(name, rdtype), Outcome.SERVFAIL, detail=detail)
             zone = answer.zone
-            addresses = self._addresses(answer, deadline, depth)
+            addresses = self._addresses(answer, walk, depth)
             if not addresses:
-                detail = f"no address for the name servers {', '.join(answer.referral)}"
+                detail = f"no address for the name servers {_names(answer.referral)}"
+                detail += f" ({walk.note})" if walk.note else ""
                 return Answer(Query(name, rdtype), Outcome.SERVFAIL, detail=detail)
             self._cuts[zone] = addresses
             servers = addresses
@@ -153,40 +162,76 @@ class IterativeResolver:
         return Answer(Query(name, rdtype), outcome, detail=detail or "no server answered")
 
     def _ask_any(
-        self, query: Query, servers: tuple[str, ...], deadline: float, failures: list[Answer]
+        self, query: Query, servers: tuple[str, ...], walk: _Walk, failures: list[Answer]
     ) -> Answer | None:
-        """Ask the servers in turn; the first usable answer wins, failures are kept."""
+        """Ask the servers in turn; the first usable answer wins, failures are kept.
+
+        Usable: a referral, or an answer with the AA flag; anything else is
+        the failure of the server that gave it.
+        """
         for address in servers:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            left = walk.deadline - time.monotonic()
+            if left <= 0:
                 failures.append(Answer(query, Outcome.TIMEOUT, detail="time budget spent"))
                 return None
+            if walk.sent >= walk.cap:
+                detail = reached("queries_per_question", walk.cap)
+                failures.append(Answer(query, Outcome.ERROR, detail=detail))
+                return None
+            walk.sent += 1
             answer = ask(
                 Query(query.name, query.rdtype, server=address),
                 address,
                 port=self.port,
-                timeout=min(self.timeout, remaining),
+                timeout=min(self.timeout, left),
             )
-            usable = answer.outcome in {Outcome.ANSWER, Outcome.NXDOMAIN, Outcome.REFERRAL} or (
-                answer.outcome is Outcome.NODATA and answer.authoritative
-            )
-            if usable:
+            if answer.outcome is Outcome.REFERRAL or (
+                answer.authoritative and not answer.outcome.is_failure
+            ):
                 return answer
+            if not answer.outcome.is_failure:
+                detail = f"a non-authoritative {answer.outcome} (no AA flag), not trusted"
+                answer = Answer(answer.query, Outcome.ERROR, server=answer.server, detail=detail)
             failures.append(answer)
         return None
 
-    def _addresses(self, referral: Answer, deadline: float, depth: int) -> tuple[str, ...]:
-        """Addresses of a referral's servers: the glue, else looked up (bounded depth)."""
-        glued = tuple(dict.fromkeys(address for _, address in referral.glue))
+    def _addresses(self, referral: Answer, walk: _Walk, depth: int) -> tuple[str, ...]:
+        """Addresses of a referral's servers: the glue, else looked up (bounded depth).
+
+        Only the first ``name_servers`` of the check's limits are followed:
+        a referral to hundreds of servers without glue would otherwise make
+        one question hundreds of look-ups (NXNS).
+        """
+        cap = limits().name_servers
+        followed = referral.referral[:cap]
+        glued = tuple(dict.fromkeys(address for name, address in referral.glue if name in followed))
         if glued or depth >= _MAX_DEPTH:
             return glued
         found: list[str] = []
-        for name in referral.referral:
-            answer = self._walk(name, RRType.A, deadline, depth + 1)
+        for name in followed:
+            answer = self._walk(name, RRType.A, walk, depth + 1)
             found += answer.records
             if found:
                 break
+        if not found and len(referral.referral) > cap:
+            walk.note = reached("name_servers", cap)
         return tuple(found)
+
+
+class _Walk:
+    """One question's walk: its deadline, and the messages it sent against its cap."""
+
+    def __init__(self, deadline: float, cap: int) -> None:
+        self.deadline = deadline
+        self.cap = cap
+        self.sent = 0
+        self.note = ""
+
+
+def _names(names: tuple[str, ...]) -> str:
+    """The first few names of a referral, and how many more (a referral may name hundreds)."""
+    shown = ", ".join(names[:4])
+    return shown if len(names) <= 4 else f"{shown} and {len(names) - 4} more"
 
 
 def _strictly_below(name: str, parent: str) -> bool:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from typing_extensions import Self
 
+from pecdns._budget import in_context, shared_pool
 from pecdns.resolvers._dnspython import AsyncDnsResolver, DnsResolver
 
 if TYPE_CHECKING:
@@ -61,29 +62,36 @@ class ThreadedResolver:
     """Any sync :class:`Resolver` as an :class:`AsyncResolver`, each question in a thread.
 
     For resolvers without an async form (ZoneResolver, IterativeResolver, a
-    user's own). It has a thread pool of its own, sized to the questions that
-    may be in flight (asyncio's default pool has only a few threads); close it
-    with :meth:`close`, or use it as a context manager.
+    user's own). Each question runs in a copy of the asking task's context,
+    so the resolver sees the check's time budget. With ``max_workers`` it has
+    a thread pool of its own (close it with :meth:`close`, or use it as a
+    context manager); without, it uses pecdns's one shared, bounded pool
+    (see :func:`shared_pool`), which :meth:`close` leaves running.
     """
 
-    def __init__(self, resolver: Resolver, *, max_workers: int = 32) -> None:
-        """Wrap ``resolver``, with up to ``max_workers`` questions at once."""
+    def __init__(self, resolver: Resolver, *, max_workers: int | None = None) -> None:
+        """Wrap ``resolver``, with a pool of ``max_workers`` threads or the shared pool."""
         self.resolver = resolver
-        self._pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=max_workers, thread_name_prefix="pecdns-resolver"
+        self._own = max_workers is not None
+        self._pool = (
+            concurrent.futures.ThreadPoolExecutor(
+                max_workers=max_workers, thread_name_prefix="pecdns-resolver"
+            )
+            if max_workers is not None
+            else shared_pool()
         )
 
     def __repr__(self) -> str:
         return f"ThreadedResolver({self.resolver!r})"
 
     async def resolve(self, query: Query) -> Answer:
-        """Answer one question in a worker thread."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self.resolver.resolve, query)
+        """Answer one question in a worker thread, within the check's budget."""
+        return await asyncio.wrap_future(in_context(self._pool, self.resolver.resolve, query))
 
     def close(self, *, wait: bool = True) -> None:
-        """Stop the threads (after the questions in flight, with ``wait``)."""
-        self._pool.shutdown(wait=wait, cancel_futures=True)
+        """Stop the threads of an own pool (after the questions in flight, with ``wait``)."""
+        if self._own:
+            self._pool.shutdown(wait=wait, cancel_futures=True)
 
     def __enter__(self) -> Self:
         return self
@@ -92,21 +100,26 @@ class ThreadedResolver:
         self.close()
 
 
-def as_async(resolver: Resolver | AsyncResolver, *, max_workers: int = 32) -> AsyncResolver:
+def as_async(
+    resolver: Resolver | AsyncResolver, *, max_workers: int | None = None
+) -> AsyncResolver:
     """An async form of ``resolver``.
 
     ``resolver`` itself if its ``resolve`` is a coroutine function; for a
     :class:`~pecdns.resolvers.DnsResolver`, an
     :class:`~pecdns.resolvers.AsyncDnsResolver` with the same settings; for
-    any other, a :class:`ThreadedResolver` with ``max_workers`` threads.
+    any other, a :class:`ThreadedResolver` (with ``max_workers`` threads of
+    its own, or the shared pool).
     """
     if inspect.iscoroutinefunction(getattr(resolver, "resolve", None)):
         return resolver  # type: ignore[return-value]
     if type(resolver) is DnsResolver:
-        return AsyncDnsResolver(
+        twin = AsyncDnsResolver(
             resolver.nameservers,
             port=resolver.port,
             timeout=resolver.timeout,
             lifetime=resolver.lifetime,
         )
+        twin.unconfigured = resolver.unconfigured
+        return twin
     return ThreadedResolver(resolver, max_workers=max_workers)  # type: ignore[arg-type]

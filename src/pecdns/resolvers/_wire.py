@@ -2,13 +2,16 @@
 
 Shared by the dnspython backends: the response is judged the way a registry's
 checker judges it (RCODE, AA flag, answer, referral), and every fault -- no
-answer, garbage, a wrong message ID, a CNAME loop -- becomes an Answer whose
-outcome and detail say what happened, never an exception.
+answer, a malformed or truncated answer, a CNAME loop -- becomes an Answer
+whose outcome and detail say what happened, never an exception. A datagram
+that is not the answer (another source, message ID or question; garbage) is
+not a fault of the server asked: anyone can send one, so it is skipped.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 
 import dns.asyncquery
 import dns.exception
@@ -20,7 +23,8 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 
-from pecdns._budget import remaining
+from pecdns._budget import charge, limits, remaining
+from pecdns._limits import reached
 from pecdns._models import Answer, Outcome, Query
 from pecdns.exceptions import InvalidRecordError
 
@@ -110,16 +114,26 @@ def ask(
 ) -> Answer:
     """Ask one server one question; truncated UDP answers are asked again over TCP.
 
-    Never raises for what the network or the server does: a fault is an Answer
-    whose outcome and detail name it.
+    ``timeout`` is the per-query wait: every try (UDP, then TCP after a
+    truncated answer, each charged to the check's query cap) comes out of
+    it, and it is shortened to what is left of the check's budget.
+    Datagrams that are not the answer (from another address or port, under
+    another message ID or question, or no DNS at all) are ignored and the
+    wait goes on, so an off-path packet cannot end the query. Never raises
+    for what the network or the server does: a fault is
+    an Answer whose outcome and detail name it.
     """
-    server, wait, message = _prepare(query, address, port, timeout, recursion=recursion)
-    if message is None:
-        return Answer(query, Outcome.TIMEOUT, server=server, detail=_SPENT)
+    server, end, message = _prepare(query, address, port, timeout, recursion=recursion)
+    if isinstance(message, Answer):
+        return message
     try:
-        response = dns.query.udp(message, address, timeout=wait, port=port)
+        response = dns.query.udp(
+            message, address, _left(end), port, ignore_unexpected=True, ignore_errors=True
+        )
         if response.flags & dns.flags.TC:
-            response = dns.query.tcp(message, address, timeout=wait, port=port)
+            if not charge():
+                return _capped(query, server)
+            response = dns.query.tcp(message, address, timeout=_left(end), port=port)
         return classify(query, response, server)
     except Exception as exc:  # noqa: BLE001 -- every fault becomes evidence, see _FAULTS
         return _fault(query, server, exc)
@@ -129,13 +143,17 @@ async def aask(
     query: Query, address: str, *, port: int, timeout: float, recursion: bool = False
 ) -> Answer:
     """As :func:`ask`, for asyncio."""
-    server, wait, message = _prepare(query, address, port, timeout, recursion=recursion)
-    if message is None:
-        return Answer(query, Outcome.TIMEOUT, server=server, detail=_SPENT)
+    server, end, message = _prepare(query, address, port, timeout, recursion=recursion)
+    if isinstance(message, Answer):
+        return message
     try:
-        response = await dns.asyncquery.udp(message, address, timeout=wait, port=port)
+        response = await dns.asyncquery.udp(
+            message, address, _left(end), port, ignore_unexpected=True, ignore_errors=True
+        )
         if response.flags & dns.flags.TC:
-            response = await dns.asyncquery.tcp(message, address, timeout=wait, port=port)
+            if not charge():
+                return _capped(query, server)
+            response = await dns.asyncquery.tcp(message, address, timeout=_left(end), port=port)
         return classify(query, response, server)
     except Exception as exc:  # noqa: BLE001 -- every fault becomes evidence, see _FAULTS
         return _fault(query, server, exc)
@@ -144,13 +162,27 @@ async def aask(
 _SPENT = "the time budget was spent"
 
 
+def _left(end: float) -> float:
+    """Seconds left until ``end`` (a tiny positive wait when none: a try then times out)."""
+    return max(end - time.monotonic(), 1e-3)
+
+
 def _prepare(
     query: Query, address: str, port: int, timeout: float, *, recursion: bool
-) -> tuple[str, float, dns.message.QueryMessage | None]:
-    """The server's label, the wait left in the budget, and the message (None: no time left)."""
+) -> tuple[str, float, dns.message.QueryMessage | Answer]:
+    """The server's label, when the wait ends, and the message (or the Answer when none is sent)."""
+    server = f"{address}#{port}"
     wait = remaining(timeout)
-    message = _message(query, recursion=recursion) if wait > 0 else None
-    return f"{address}#{port}", wait, message
+    if wait <= 0:
+        return server, 0.0, Answer(query, Outcome.TIMEOUT, server=server, detail=_SPENT)
+    if not charge():
+        return server, 0.0, _capped(query, server)
+    return server, time.monotonic() + wait, _message(query, recursion=recursion)
+
+
+def _capped(query: Query, server: str) -> Answer:
+    """The Answer for a message the check's query cap kept from being sent."""
+    return Answer(query, Outcome.ERROR, server=server, detail=reached("queries", limits().queries))
 
 
 def _message(query: Query, *, recursion: bool) -> dns.message.QueryMessage:
