@@ -413,6 +413,7 @@ def examples() -> ZoneResolver:
         ),
         ("senzamx.it", Verdict.NON_COMPLIANT, ("MX_MISSING", "SETUP_EXTERNAL")),
         ("nullmx.it", Verdict.NON_COMPLIANT, ("MX_NULL", "SETUP_EXTERNAL")),
+        ("rinominato.it", Verdict.COMPLIANT, ("PEC_NAME_ALIAS", "MX_OK", "SETUP_EXTERNAL")),
     ],
 )
 def test_example_zone_gets_its_verdict(
@@ -421,6 +422,22 @@ def test_example_zone_gets_its_verdict(
     report = pecdns.check(domain, resolver=examples)
     assert report.verdict is verdict
     assert report.codes() == codes
+
+
+@pytest.mark.parametrize(
+    ("domain", "zone"),
+    [("zonamancante.it", "pec.zonamancante.it"), ("assente.it", "pec.assente.it")],
+    ids=["delegated PEC zone not loaded", "no zone at all"],
+)
+def test_example_without_its_zone_is_undetermined_and_names_the_zone(
+    examples: ZoneResolver, domain: str, zone: str
+) -> None:
+    report = pecdns.check(domain, resolver=examples)
+    assert report.verdict is Verdict.UNDETERMINED, str(report)
+    missing = [f for f in report.findings if f.code == "ZONE_NOT_LOADED"]
+    assert missing, str(report)
+    assert zone in missing[0].message
+    assert not {"LAME_DELEGATION", "PEC_NAME_UNREACHABLE"} & set(report.codes())
 
 
 def test_example_delegation_is_answered_by_the_loaded_child_zone(examples: ZoneResolver) -> None:
