@@ -754,3 +754,11 @@ def test_from_directory_passes_the_limits_on(tmp_path: Path) -> None:
 def test_a_missing_file_is_an_os_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         ZoneResolver(tmp_path / "none.it.zone")
+
+
+def test_a_file_longer_than_its_stated_size_is_read_no_further_than_the_limit() -> None:
+    proc = Path("/proc/self/status")  # a regular file whose stated size is 0
+    if not proc.exists():
+        pytest.skip("no /proc here")
+    with pytest.raises(InvalidRecordError, match=r"bytes of zone text, more than the limit of 10"):
+        ZoneResolver(proc, max_bytes=10)
