@@ -6,6 +6,9 @@ With no domain, checks every customer domain that has a zone file in
 examples/zones/ (the stand-in zones of the provider and of the DNS operators,
 aruba.it, technorail.com and example.net, are not customers).
 Nothing is sent to the network: answers come from the zone files.
+rinominato.it shows a DNAME at the apex, followed as NSD and Knot follow it;
+zonamancante.it a PEC name delegated to a zone that is not among the files,
+which the check calls UNDETERMINED, naming the zone to load.
 """
 
 from __future__ import annotations

@@ -67,11 +67,12 @@ def test_only_undetermined_or_invalid_exits_2() -> None:
 
 
 def test_an_undetermined_check_exits_2() -> None:
-    # No zone is loaded for the provider's MX host: the checker cannot tell.
+    # No zone is loaded for the provider's MX host: the checker cannot tell, and says which.
     result = pecdns("check", "--zone-file", str(ZONES / "conforme.it.zone"), "conforme.it")
     assert result.returncode == 2
     assert "UNDETERMINED" in result.stdout
-    assert "CHECK_INCOMPLETE" in result.stdout
+    assert "ZONE_NOT_LOADED" in result.stdout
+    assert "mx.pec.aruba.it" in result.stdout
 
 
 # -- readable text -----------------------------------------------------------------------------

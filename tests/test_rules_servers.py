@@ -114,6 +114,28 @@ def test_mx_published_by_some_servers_only() -> None:
     assert f"{NS2} answer NODATA" in some.message
 
 
+ALIASED = {
+    "pec.example.it": {"CNAME": "pec.other.it."},
+    "pec.other.it": {"MX": "10 mx.pec.aruba.it."},
+}
+
+
+def _alias_only(query: Query) -> Answer:
+    """A server that gives the alias but does not serve its target's zone (Knot's answer)."""
+    return Answer(query, Outcome.NODATA, aliases=["pec.other.it."], authoritative=True)
+
+
+def test_servers_giving_the_same_alias_agree_whether_or_not_they_follow_it() -> None:
+    report = servers({NS2: only_mx(_alias_only)}, **ALIASED)
+    assert report.codes() == ("PEC_NAME_ALIAS", "MX_OK", "SETUP_EXTERNAL")
+
+
+def test_a_server_giving_an_alias_where_another_gives_the_mx_is_still_a_breach() -> None:
+    report = servers({NS2: only_mx(_alias_only)})
+    assert "MX_ON_SOME_SERVERS" in report.codes()
+    assert report.verdict is Verdict.NON_COMPLIANT
+
+
 # --- A delegated PEC zone ---------------------------------------------------------------
 
 CHILD = "192.0.2.101"

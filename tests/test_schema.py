@@ -60,7 +60,7 @@ def test_the_schema_names_the_version_reports_carry() -> None:
 
 def test_every_example_zone_report_is_valid(validator: jsonschema.Draft202012Validator) -> None:
     reports = list(_zones())
-    assert {r.verdict.value for r in reports} == {"COMPLIANT", "NON_COMPLIANT"}
+    assert {r.verdict.value for r in reports} == {"COMPLIANT", "NON_COMPLIANT", "UNDETERMINED"}
     for report in reports:
         assert _errors(validator, report.to_dict()) == [], report.domain.name
 

@@ -153,3 +153,80 @@ def test_a_fake_may_keep_no_questions_for_long_runs() -> None:
     fake = FakeResolver({"pec.example.it": {"MX": "10 mx.pec.aruba.it."}}, record=False)
     assert fake.resolve(MX).records == ("10 mx.pec.aruba.it.",)
     assert fake.queries == []
+
+
+MOVED = {
+    "old.it": {"DNAME": "new.it.", "MX": "10 mail.old.it."},
+    "pec.new.it": {"MX": "10 mx.pec.aruba.it."},
+}
+
+
+def test_dname_redirects_the_names_below_its_owner() -> None:
+    answer = FakeResolver(MOVED).resolve(Query("pec.old.it", "MX"))
+    assert answer.records == ("10 mx.pec.aruba.it.",)
+    assert answer.aliases == ("pec.new.it.",)
+
+
+def test_dname_leaves_its_owner_alone() -> None:
+    answer = FakeResolver(MOVED).resolve(Query("old.it", "MX"))
+    assert answer.records == ("10 mail.old.it.",)
+    assert answer.aliases == ()
+
+
+def test_dname_to_a_missing_name_is_nxdomain_with_the_chain() -> None:
+    answer = FakeResolver(MOVED).resolve(Query("www.old.it", "A"))
+    assert answer.outcome is Outcome.NXDOMAIN
+    assert answer.aliases == ("www.new.it.",)
+
+
+def test_cname_question_below_a_dname_gets_the_synthesised_cname() -> None:
+    answer = FakeResolver(MOVED).resolve(Query("pec.old.it", "CNAME"))
+    assert answer.records == ("pec.new.it.",)
+
+
+def test_dname_making_a_name_too_long_is_an_error() -> None:
+    target = ".".join(["a" * 62] * 3) + "." + "b" * 60 + ".it."
+    answer = FakeResolver({"long.it": {"DNAME": target}}).resolve(Query("pec.long.it", "MX"))
+    assert answer.outcome is Outcome.ERROR
+    assert answer.detail.startswith("RCODE YXDOMAIN")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"d.it": {"DNAME": "a.it.", "CNAME": "b.it."}}, "CNAME cannot stand beside"),
+        ({"d.it": {"DNAME": ["a.it.", "b.it."]}}, "a DNAME is one target name"),
+        ({"d.it": {"DNAME": "a.it."}, "x.d.it": {"A": "192.0.2.1"}}, "names below it"),
+    ],
+    ids=["beside a CNAME", "two targets", "names below"],
+)
+def test_dname_data_a_zone_could_not_hold_is_refused(data: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidRecordError, match=message):
+        FakeResolver(data)  # type: ignore[arg-type]
+
+
+WILD = {"*.wild.it": {"MX": "10 mx.pec.aruba.it."}, "real.wild.it": {"A": "192.0.2.1"}}
+
+
+def test_wildcard_answers_for_a_missing_name() -> None:
+    answer = FakeResolver(WILD).resolve(Query("pec.wild.it", "MX"))
+    assert answer.records == ("10 mx.pec.aruba.it.",)
+    assert answer.query.name == "pec.wild.it."
+
+
+def test_wildcard_answers_names_several_labels_below() -> None:
+    assert FakeResolver(WILD).resolve(Query("a.b.wild.it", "MX")).outcome is Outcome.ANSWER
+
+
+def test_wildcard_answers_no_name_that_exists() -> None:
+    assert FakeResolver(WILD).resolve(Query("real.wild.it", "MX")).outcome is Outcome.NODATA
+
+
+def test_wildcard_answers_nothing_below_a_name_that_exists() -> None:
+    answer = FakeResolver(WILD).resolve(Query("x.real.wild.it", "MX"))
+    assert answer.outcome is Outcome.NXDOMAIN
+
+
+def test_wildcard_at_the_root_answers_every_missing_name() -> None:
+    answer = FakeResolver({"*": {"A": "192.0.2.9"}}).resolve(Query("any.where.it", "A"))
+    assert answer.records == ("192.0.2.9",)

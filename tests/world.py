@@ -20,7 +20,7 @@ from __future__ import annotations
 import attrs
 from attrs import frozen
 
-from pecdns import ARUBA, Policy
+from pecdns import ARUBA, Policy, Report
 
 ROOT, NS1, NS2, PROVIDER, DEAD = "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.6", "127.0.0.9"
 P10 = attrs.evolve(ARUBA, outside_mail_domains=["dedicati.aruba.it"])
@@ -37,9 +37,34 @@ def zone(
     return head + body
 
 
+BACKENDS = ("servers", "zones", "fake")
+"""Real NSD and Knot servers, ZoneResolver, and FakeResolver built from the same zone data."""
+
+
+@frozen
+class Expect:
+    """The report a scenario must give on one backend.
+
+    ``codes`` are all the codes when ``exact``, else some of them; ``absent``
+    are codes that must not appear.
+    """
+
+    verdict: str
+    codes: tuple[str, ...]
+    exact: bool = True
+    absent: tuple[str, ...] = ()
+
+
 @frozen
 class Scenario:
-    """One PEC set-up: the zones that make it and the report it must give."""
+    """One PEC set-up: the zones that make it and the report it must give.
+
+    The three backends give the same report unless the scenario says why
+    not: ``differs`` holds the report of a backend that must give another
+    (an offline resolver that holds no zone for a name cannot know what a
+    server would say: it says so), and ``not_on`` the backends that cannot
+    run it at all; ``why`` gives the reason for both.
+    """
 
     name: str
     domain: str
@@ -52,6 +77,35 @@ class Scenario:
     servers_only: bool = False
     policy: Policy = ARUBA
     codes_exact: bool = True
+    absent: tuple[str, ...] = ()
+    differs: dict[str, Expect] = attrs.field(factory=dict)
+    not_on: tuple[str, ...] = ()
+    why: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        unknown = (set(self.differs) | set(self.not_on)) - set(BACKENDS)
+        assert not unknown, f"{self.name}: no backend {unknown}"
+        assert not (self.differs or self.not_on) or self.why, f"{self.name}: say why"
+
+    def runs_on(self, backend: str) -> bool:
+        """Whether the scenario runs on ``backend`` (see :data:`BACKENDS`)."""
+        offline = backend != "servers"
+        return backend not in self.not_on and not (offline and self.servers_only)
+
+    def expect(self, backend: str) -> Expect:
+        """The report the scenario must give on ``backend``."""
+        common = Expect(self.verdict, self.codes, self.codes_exact, self.absent)
+        return self.differs.get(backend, common)
+
+
+def assert_report(report: Report, expect: Expect) -> None:
+    """Assert that a report is the one a scenario expects on a backend."""
+    assert str(report.verdict) == expect.verdict, str(report)
+    if expect.exact:
+        assert sorted(report.codes()) == sorted(expect.codes), str(report)
+    else:
+        assert set(expect.codes) <= set(report.codes()), str(report)
+    assert not set(expect.absent) & set(report.codes()), str(report)
 
 
 def _customer(
@@ -236,15 +290,126 @@ SCENARIOS = (
         _customer("no-glue.it", "pec IN NS ns.pec.no-glue.it.\n"),
         servers_only=True,
     ),
+    # -- the shapes of issue 9 point 8: DNAME, wildcards, alias chains, zones not loaded ----------
+    Scenario(
+        "DNAME at the apex, to a domain with the right MX",
+        "dname-apex.it",
+        "COMPLIANT",
+        ("PEC_NAME_ALIAS", "MX_OK", "SETUP_EXTERNAL"),
+        _customer("dname-apex.it", "@ IN DNAME dname-new.it.\n") | _customer("dname-new.it", OK_MX),
+    ),
+    Scenario(
+        "DNAME at the apex, to a domain that does not exist",
+        "dname-gone.it",
+        "NON_COMPLIANT",
+        ("PEC_NAME_ALIAS", "PEC_NAME_NXDOMAIN", "SETUP_EXTERNAL"),
+        _customer("dname-gone.it", "@ IN DNAME gone.it.\n"),
+    ),
+    Scenario(
+        "DNAME at the PEC name (it moves the names below it, not the name itself)",
+        "dname-pec.it",
+        "NON_COMPLIANT",
+        ("MX_MISSING", "SETUP_EXTERNAL"),
+        _customer("dname-pec.it", "pec IN DNAME dname-new.it.\n"),
+    ),
+    Scenario(
+        "DNAME beside the right MX at the PEC name",
+        "dname-beside.it",
+        "COMPLIANT",
+        ("MX_OK", "SETUP_EXTERNAL"),
+        _customer("dname-beside.it", "pec IN DNAME dname-new.it.\n" + OK_MX),
+    ),
+    Scenario(
+        "wildcard MX answering for the PEC name",
+        "wild-mx.it",
+        "COMPLIANT",
+        ("MX_OK", "SETUP_EXTERNAL"),
+        _customer("wild-mx.it", "* IN MX 10 mx.pec.aruba.it.\n"),
+    ),
+    Scenario(
+        "wildcard MX beside a PEC name that exists without MX",
+        "wild-nodata.it",
+        "NON_COMPLIANT",
+        ("MX_MISSING", "SETUP_EXTERNAL"),
+        _customer("wild-nodata.it", "* IN MX 10 mx.pec.aruba.it.\npec IN A 192.0.2.87\n"),
+    ),
+    Scenario(
+        "CNAME chain across domains to the right MX",
+        "cname-chain.it",
+        "COMPLIANT",
+        ("PEC_NAME_ALIAS", "MX_OK", "SETUP_EXTERNAL"),
+        _customer(
+            "cname-chain.it", "pec IN CNAME a.cname-chain.it.\na IN CNAME pec.cname-new.it.\n"
+        )
+        | _customer("cname-new.it", OK_MX),
+    ),
+    Scenario(
+        "CNAME into a DNAME, across domains",
+        "cname-dname.it",
+        "COMPLIANT",
+        ("PEC_NAME_ALIAS", "MX_OK", "SETUP_EXTERNAL"),
+        _customer("cname-dname.it", "pec IN CNAME pec.dname-apex.it.\n"),
+    ),
+    Scenario(
+        "PEC name delegated to the provider, whose zone for it is not loaded",
+        "pec-not-loaded.it",
+        "NON_COMPLIANT",
+        ("PEC_NAME_UNREACHABLE",),
+        _customer(
+            "pec-not-loaded.it", "pec IN NS dns.technorail.com.\npec IN NS dns2.technorail.com.\n"
+        ),
+        codes_exact=False,
+        differs={
+            "zones": Expect(
+                "UNDETERMINED", ("ZONE_NOT_LOADED",), exact=False, absent=("LAME_DELEGATION",)
+            )
+        },
+        not_on=("fake",),
+        why="the provider's servers do not serve pec.pec-not-loaded.it: a real server refuses"
+        " it (the customer's PEC name is unreachable), while ZoneResolver merely holds no zone"
+        " for it and says so; FakeResolver, a flat mapping, has no delegations to follow",
+    ),
+    Scenario(
+        "domain whose zone is not loaded",
+        "not-loaded.it",
+        "NON_COMPLIANT",
+        ("PEC_NAME_UNREACHABLE",),
+        codes_exact=False,
+        differs={
+            "zones": Expect(
+                "UNDETERMINED", ("ZONE_NOT_LOADED",), exact=False, absent=("LAME_DELEGATION",)
+            )
+        },
+        not_on=("fake",),
+        why="it. delegates not-loaded.it to ns1 and ns2, which do not serve it: real servers"
+        " refuse it, ZoneResolver holds no zone for it and says so; FakeResolver has no"
+        " delegations to follow",
+    ),
 )
+
+
+def _delegated(scenario: Scenario) -> dict[str, str]:
+    """The names ``it.`` delegates for a scenario, each to its name servers.
+
+    The domain goes to the scenario's own delegation; every other zone of
+    the scenario directly below ``it.`` (a DNAME's or CNAME's target domain)
+    to ns1 and ns2, which serve it.
+    """
+    found = {
+        origin: "ns1.example.net. ns2.example.net."
+        for origin in scenario.zones
+        if origin.endswith(".it") and origin.count(".") == 1
+    }
+    return found | {scenario.domain: scenario.delegation}
 
 
 def infrastructure() -> dict[str, str]:
     """The zones of the root server: root, TLDs, provider and DNS operators."""
     delegations = "".join(
-        f"{s.domain.removesuffix('.it')} IN NS {ns}\n"
+        f"{origin.removesuffix('.it')} IN NS {ns}\n"
         for s in SCENARIOS
-        for ns in s.delegation.split()
+        for origin, servers in _delegated(s).items()
+        for ns in servers.split()
     )
     root_ns = ("a.root.test.",)
     return {

@@ -475,6 +475,15 @@ def _no_authority(obs: Observation, policy: Policy) -> Iterator[Finding]:
 
 
 def _mx_view(answer: Answer) -> str:
+    """What one server says of the PEC name's MX, as servers are compared.
+
+    A server answering with an alias (a CNAME, or one a DNAME synthesises)
+    says where the MX lies; whether it adds the target's MX depends only on
+    whether it also serves the target's zone (NSD follows into its other
+    zones, Knot does not), so two servers giving the same alias agree.
+    """
+    if answer.aliases:
+        return f"CNAME {answer.aliases[0]}"
     return ", ".join(answer.records) if answer.records else str(answer.outcome)
 
 

@@ -95,7 +95,10 @@ class FakeResolver:
     and CNAMEs are followed. ``data`` is one record in zone-file form, a list
     of them, or an :class:`~pecdns.resolvers.Outcome` to simulate a failure
     (``Outcome.SERVFAIL``, ``REFUSED``, ``TIMEOUT``...); an Outcome in place of
-    a name's whole mapping applies to every type at that name.
+    a name's whole mapping applies to every type at that name. As in a zone,
+    a ``*`` name answers for missing names below its parent (RFC 4592), and a
+    ``"DNAME"`` entry redirects the names *below* its owner, not the owner
+    itself, through a synthesised CNAME listed in ``aliases`` (RFC 6672).
 
     From a handler ``handler(query)``, it returns what the handler returns:
     an :class:`~pecdns.resolvers.Answer`, an Outcome, or a list of records.
@@ -115,6 +118,11 @@ class FakeResolver:
     <Outcome.NODATA: 'NODATA'>
     >>> fake.resolve(Query("www.broken.example", "A")).outcome
     <Outcome.NXDOMAIN: 'NXDOMAIN'>
+    >>> moved = FakeResolver(
+    ...     {"old.it": {"DNAME": "example.it."}, "pec.example.it": {"MX": "10 mx.pec.aruba.it."}}
+    ... )
+    >>> str(moved.resolve(Query("pec.old.it", "MX")))
+    'pec.old.it. MX -> pec.example.it.: 10 mx.pec.aruba.it.'
     """
 
     def __init__(self, data: Zone | Handler, *, record: bool = True) -> None:
@@ -129,6 +137,7 @@ class FakeResolver:
         self._handler: Handler | None = None
         self._zone: dict[str, Outcome | dict[RRType, object]] = {}
         self._above: set[str] = set()
+        self._dnames: dict[str, str] = {}
         if callable(data):
             self._handler = data
         elif isinstance(data, Mapping):
@@ -136,15 +145,70 @@ class FakeResolver:
                 owner = canonical_name(name)
                 if owner in self._zone:
                     raise InvalidRecordError(f"{name!r} is given twice (names are case-blind)")
-                self._zone[owner] = _node(owner, value)
+                self._zone[owner] = _node(owner, self._take_dname(owner, value))
             # Every name above an owner exists (as an empty non-terminal, if nothing else).
             self._above = {
                 owner.split(".", i)[-1] for owner in self._zone for i in range(1, owner.count("."))
             } | ({"."} if self._zone else set())
+            below = next((o for o in self._dnames if o in self._above), None)
+            if below is not None:
+                raise InvalidRecordError(
+                    f"{below} has a DNAME and names below it; a DNAME's owner can have none"
+                    " (RFC 6672)"
+                )
         else:
             raise TypeError(
                 f"FakeResolver takes a mapping or a callable, not {type(data).__name__}"
             )
+
+    def _take_dname(
+        self, owner: str, value: Outcome | Mapping[str, Data]
+    ) -> Outcome | Mapping[str, Data]:
+        """Keep a name's DNAME target apart; the rest of its mapping is its node."""
+        if not isinstance(value, Mapping):
+            return value
+        dname = [v for k, v in value.items() if isinstance(k, str) and k.upper() == "DNAME"]
+        if not dname:
+            return value
+        targets = [dname[0]] if isinstance(dname[0], str) else list(dname[0])
+        if len(dname) > 1 or len(targets) != 1 or not isinstance(targets[0], str):
+            raise InvalidRecordError(f"{owner}: a DNAME is one target name, not {dname!r}")
+        if any(isinstance(k, str) and k.upper() == "CNAME" for k in value):
+            raise InvalidRecordError(f"{owner}: a CNAME cannot stand beside other records")
+        self._dnames[owner] = canonical_name(targets[0])
+        return {k: v for k, v in value.items() if not (isinstance(k, str) and k.upper() == "DNAME")}
+
+    def _dname_above(self, name: str) -> str | None:
+        """The owner of a DNAME strictly above ``name``, if any."""
+        if self._dnames:
+            for i in range(1, name.count(".")):
+                owner = name.split(".", i)[-1]
+                if owner in self._dnames:
+                    return owner
+        return None
+
+    def _redirect(self, query: Query, name: str, owner: str, aliases: list[str]) -> str | Answer:
+        """The name a DNAME at ``owner`` rewrites ``name`` to, or the answer that ends there."""
+        try:
+            target = canonical_name(name.removesuffix(owner) + self._dnames[owner])
+        except InvalidRecordError:
+            detail = f"RCODE YXDOMAIN: the DNAME at {owner} makes {name} too long"
+            return Answer(query, Outcome.ERROR, aliases=aliases, detail=detail)
+        if query.rdtype is RRType.CNAME:  # the synthesised CNAME is the answer
+            return Answer(query, Outcome.ANSWER, (target,), aliases=aliases)
+        return target
+
+    def _wildcard(self, name: str) -> Outcome | dict[RRType, object] | None:
+        """The node of the wildcard that answers for a missing ``name`` (RFC 4592), if any."""
+        encloser = next(
+            (
+                parent
+                for parent in (name.split(".", i)[-1] for i in range(1, name.count(".")))
+                if parent in self._zone or parent in self._above
+            ),
+            ".",
+        )
+        return self._zone.get("*." if encloser == "." else f"*.{encloser}")
 
     def resolve(self, query: Query) -> Answer:
         """Answer one question from the fake's data."""
@@ -164,7 +228,17 @@ class FakeResolver:
     def _lookup(self, query: Query) -> Answer:
         name, aliases = query.name, list[str]()
         for _ in range(_MAX_CHAIN):
+            owner = self._dname_above(name)
+            if owner is not None:
+                redirected = self._redirect(query, name, owner, aliases)
+                if isinstance(redirected, Answer):
+                    return redirected
+                name = redirected
+                aliases.append(name)
+                continue
             node = self._zone.get(name)
+            if node is None and name not in self._above:
+                node = self._wildcard(name)
             if isinstance(node, Outcome):
                 return Answer(query, node, aliases=aliases, detail="simulated by FakeResolver")
             if node is None:

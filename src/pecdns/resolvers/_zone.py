@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import stat
+import time
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import dns.exception
 import dns.name
@@ -12,6 +15,7 @@ import dns.node
 import dns.rdataset
 import dns.rdatatype
 import dns.rdtypes.ANY.CNAME
+import dns.rdtypes.ANY.DNAME
 import dns.tokenizer
 import dns.transaction
 import dns.zone
@@ -22,11 +26,19 @@ from pecdns._models import Answer, Outcome, Query, RRType
 from pecdns._names import canonical_name
 from pecdns.exceptions import InvalidRecordError
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 __all__ = ["ZoneResolver"]
 
 _MAX_CHAIN = 8
 _SUFFIX = ".zone"
 _WILDCARD = b"*"
+_RR_FIXED = 10
+"""The bytes of a record in wire form besides its owner and data: type, class, TTL, length."""
+_OPEN = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+"""Opening a FIFO for reading must not wait for a writer: it is refused once open."""
+_CHUNK = 1 << 20
 
 
 def _text(name: dns.name.Name) -> str:
@@ -38,33 +50,136 @@ def _zone_error(message: str) -> dns.exception.SyntaxError:
     return dns.exception.SyntaxError(message)  # type: ignore[no-untyped-call]
 
 
-def _check_put(
-    txn: dns.transaction.Transaction, name: dns.name.Name, rdataset: dns.rdataset.Rdataset
-) -> None:
-    """Refuse what dnspython would drop silently or report without a line number.
+@frozen
+class _Limits:
+    """How much a resolver's zones may hold (see :class:`ZoneResolver`)."""
 
-    dnspython keeps only the last of two CNAMEs at a name, and reports a CNAME
-    beside other data without naming it.
+    records: int
+    bytes: int
+    seconds: float
+
+
+class _Spent:
+    """What the zones loaded so far have spent of a resolver's limits.
+
+    A zone file is untrusted input: one ``$GENERATE`` line can ask for
+    billions of records, so every record, every byte and the time are
+    counted while the zones are read, and loading stops at the first limit.
     """
-    node = txn.get_node(name)
-    if node is None:
-        return
-    kinds = {node.classify(), dns.node.NodeKind.classify_rdataset(rdataset)}
-    if kinds == {dns.node.NodeKind.CNAME, dns.node.NodeKind.REGULAR}:
-        raise _zone_error(
-            f"{_text(name)} has a CNAME beside other records; a CNAME must stand alone"
-        )
-    present = node.get_rdataset(rdataset.rdclass, dns.rdatatype.CNAME)
-    if (
-        rdataset.rdtype == dns.rdatatype.CNAME
-        and present
-        and any(r not in present for r in rdataset)
-    ):
-        raise _zone_error(f"{_text(name)} has two CNAME records; a name may have one")
+
+    def __init__(self, limits: _Limits) -> None:
+        self.limits = limits
+        self.records = 0
+        self.data = 0
+        self.text = 0
+        self.deadline = time.monotonic() + limits.seconds
+
+    def fits(self, size: int, source: str) -> None:
+        """Check that ``size`` more bytes of zone text from ``source`` are allowed.
+
+        Raises:
+            InvalidRecordError: the text goes beyond the limit.
+        """
+        left = self.limits.bytes - self.text
+        if size > left:
+            room = "" if left == self.limits.bytes else f"the {max(left, 0)} bytes left of "
+            raise InvalidRecordError(
+                f"{source}: {size} bytes of zone text, more than {room}the limit of"
+                f" {self.limits.bytes} bytes; pass max_bytes= to load more"
+            )
+
+    def read(self, size: int, source: str) -> None:
+        """Count ``size`` bytes of zone text from ``source``, as :meth:`fits` allows."""
+        self.fits(size, source)
+        self.text += size
+
+    def left(self) -> int:
+        """The bytes of zone text still allowed."""
+        return self.limits.bytes - self.text
+
+    def clock(self) -> None:
+        """Raise once loading has taken longer than allowed."""
+        if time.monotonic() > self.deadline:
+            raise _zone_error(
+                f"loading the zones took more than {self.limits.seconds:g} s, the limit;"
+                " pass max_seconds= to wait longer"
+            )
+
+    def record(self, name: dns.name.Name, rdataset: dns.rdataset.Rdataset) -> None:
+        """Count the record just added to ``rdataset`` at ``name`` (its last one)."""
+        self.clock()
+        self.records += 1
+        if self.records > self.limits.records:
+            raise _zone_error(
+                f"the zones hold more than {self.limits.records} records, the limit;"
+                " pass max_records= to load more"
+            )
+        added = next(reversed(rdataset.items))
+        self.data += len(name.to_wire() or b"") + _RR_FIXED + len(added.to_wire() or b"")
+        if self.data > self.limits.bytes:
+            raise _zone_error(
+                f"the zones' records come to more than {self.limits.bytes} bytes of data,"
+                " the limit; pass max_bytes= to load more"
+            )
+
+
+class _Checks:
+    """What every record put into one zone is checked for while the zone is read.
+
+    dnspython keeps only the last of two CNAMEs (or DNAMEs) at a name, and
+    reports a CNAME beside other data without naming it. NSD and Knot refuse
+    a zone with names below a DNAME (RFC 6672 section 2.3), and so does this.
+    """
+
+    def __init__(self, spent: _Spent) -> None:
+        self.spent = spent
+        self.dnames: set[dns.name.Name] = set()
+        self.parents: set[dns.name.Name] = set()
+
+    def __call__(
+        self, txn: dns.transaction.Transaction, name: dns.name.Name, rdataset: dns.rdataset.Rdataset
+    ) -> None:
+        self.spent.record(name, rdataset)
+        node = txn.get_node(name)
+        if node is not None:
+            kinds = {node.classify(), dns.node.NodeKind.classify_rdataset(rdataset)}
+            if kinds == {dns.node.NodeKind.CNAME, dns.node.NodeKind.REGULAR}:
+                raise _zone_error(
+                    f"{_text(name)} has a CNAME beside other records; a CNAME must stand alone"
+                )
+            present = node.get_rdataset(rdataset.rdclass, rdataset.rdtype)
+            if (
+                rdataset.rdtype in (dns.rdatatype.CNAME, dns.rdatatype.DNAME)
+                and present
+                and any(r not in present for r in rdataset)
+            ):
+                kind = dns.rdatatype.to_text(rdataset.rdtype)
+                raise _zone_error(f"{_text(name)} has two {kind} records; a name may have one")
+        self._below_dname(name, rdataset)
+
+    def _below_dname(self, name: dns.name.Name, rdataset: dns.rdataset.Rdataset) -> None:
+        if rdataset.rdtype == dns.rdatatype.DNAME:
+            if name in self.parents:
+                raise _zone_error(
+                    f"{_text(name)} has a DNAME and names below it; a DNAME's owner can have"
+                    " none (RFC 6672), and NSD and Knot refuse such a zone"
+                )
+            self.dnames.add(name)
+        ancestor = name
+        while len(ancestor) > 1:
+            ancestor = ancestor.parent()
+            if ancestor in self.dnames:
+                raise _zone_error(
+                    f"{_text(name)} is below the DNAME at {_text(ancestor)}, which redirects"
+                    " every name below it (RFC 6672); NSD and Knot refuse such a zone"
+                )
+            if ancestor in self.parents:
+                break  # its ancestors are in too, and none of them has a DNAME
+            self.parents.add(ancestor)
 
 
 class _Tokenizer(dns.tokenizer.Tokenizer):
-    """A tokenizer that knows the line of the last token it gave out.
+    """A tokenizer that knows the line of the last token it gave out, and the time.
 
     dnspython counts a line as soon as it peeks at the newline that ends the
     one before, so an error found at the end of a record would name the next line.
@@ -72,27 +187,32 @@ class _Tokenizer(dns.tokenizer.Tokenizer):
 
     token_line = 1
 
+    def __init__(self, text: str, source: str, spent: _Spent) -> None:
+        super().__init__(text, source)
+        self.spent = spent
+
     def get(self, want_leading: bool = False, want_comment: bool = False) -> dns.tokenizer.Token:
+        self.spent.clock()
         token = super().get(want_leading, want_comment)
         past_newline = token.is_eol() or self.ungotten_char == "\n"
         self.token_line = self.line_number - 1 if past_newline else self.line_number
         return token
 
 
-def _read(text: str, source: str, origin: dns.name.Name | None) -> dns.zone.Zone:
+def _read(text: str, source: str, origin: dns.name.Name | None, spent: _Spent) -> dns.zone.Zone:
     """Parse zone text with absolute names.
 
     dnspython keeps no origin for a zone without records at or below it; this
     gives such a zone the origin of its ``$ORIGIN`` line, empty.
 
     Raises:
-        InvalidRecordError: a syntax error, with the file and line.
+        InvalidRecordError: a syntax error or a limit reached, with the file and line.
         dns.exception.DNSException: any other error, the origin's absence included.
     """
     zone = dns.zone.Zone(origin, relativize=False)
-    tok = _Tokenizer(text, source)
+    tok = _Tokenizer(text, source, spent)
     with zone.writer(replacement=True) as txn:
-        txn.check_put_rdataset(_check_put)
+        txn.check_put_rdataset(_Checks(spent))
         reader = dns.zonefile.Reader(tok, zone.rdclass, txn)
         try:
             reader.read()
@@ -106,15 +226,17 @@ def _read(text: str, source: str, origin: dns.name.Name | None) -> dns.zone.Zone
     return zone
 
 
-def _parse(text: str, source: str, fallback: str | None, hint: str) -> dns.zone.Zone:
+def _parse(text: str, source: str, fallback: str | None, hint: str, spent: _Spent) -> dns.zone.Zone:
     """Parse zone text; without ``$ORIGIN`` before the first record, use ``fallback`` as origin.
 
     Raises:
-        InvalidRecordError: the text does not parse, or its origin is unknown.
+        InvalidRecordError: the text does not parse, its origin is unknown, or
+            it goes beyond a limit.
     """
+    counted = spent.records, spent.data
     try:
         try:
-            zone: dns.zone.Zone | None = _read(text, source, None)
+            zone: dns.zone.Zone | None = _read(text, source, None, spent)
         except (dns.zone.UnknownOrigin, dns.zonefile.UnknownOrigin):
             zone = None
         if zone is None or zone.origin is None:
@@ -123,13 +245,61 @@ def _parse(text: str, source: str, fallback: str | None, hint: str) -> dns.zone.
                     f"{source}: no $ORIGIN line with an absolute name comes before"
                     f" the first record, so the zone's origin is unknown; {hint}"
                 )
-            zone = _read(text, source, dns.name.from_text(fallback))
+            spent.records, spent.data = counted
+            zone = _read(text, source, dns.name.from_text(fallback), spent)
     except dns.exception.DNSException as exc:
         message = str(exc)
         if not message.startswith(f"{source}:"):
             message = f"{source}: {message}"
         raise InvalidRecordError(message) from None
     return zone
+
+
+def _special(mode: int) -> str:
+    """What a file that is neither a regular file nor a folder is."""
+    kinds = (
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((kind for test, kind in kinds if test(mode)), "a special file")
+
+
+def _read_file(path: Path, spent: _Spent) -> str:
+    """The text of a zone file, read no further than the bytes left of the limit.
+
+    Raises:
+        InvalidRecordError: a folder or a special file (a device, a FIFO), a
+            file larger than the limit, or text that is not UTF-8.
+        OSError: the file cannot be opened or read.
+    """
+    fd = os.open(path, _OPEN)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InvalidRecordError(
+                f"{path}: a folder, not a zone file;"
+                " ZoneResolver.from_directory() loads the *.zone files in a folder"
+            )
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidRecordError(
+                f"{path}: {_special(info.st_mode)}, not a zone file; a zone file is a regular file"
+            )
+        spent.fits(info.st_size, str(path))  # refuse a large file before reading any of it
+        data = bytearray()
+        while len(data) <= spent.left():  # the file may have grown since
+            chunk = os.read(fd, _CHUNK)
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(fd)
+    spent.read(len(data), str(path))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRecordError(f"{path}: not UTF-8 text ({exc.reason})") from None
 
 
 @frozen
@@ -147,6 +317,18 @@ class _Alias:
 
 
 @frozen
+class _Redirect:
+    """A DNAME at ``owner``, above the name, rewrites it to ``target`` (RFC 6672).
+
+    ``target`` is ``None`` when the rewritten name would be longer than a
+    name may be (the server's YXDOMAIN).
+    """
+
+    owner: dns.name.Name
+    target: dns.name.Name | None
+
+
+@frozen
 class _Referral:
     """The name is at or below a zone cut whose child zone this zone does not hold."""
 
@@ -154,12 +336,12 @@ class _Referral:
     servers: dns.rdataset.Rdataset
 
 
-_Step: TypeAlias = _Data | _Alias | _Referral | None
+_Step: TypeAlias = _Data | _Alias | _Redirect | _Referral | None
 """What one zone says about one name: ``None`` is NXDOMAIN."""
 
 
 class _Zone:
-    """One parsed zone, with the names that exist in it and its delegations."""
+    """One parsed zone, with the names that exist in it, its delegations and DNAMEs."""
 
     def __init__(self, zone: dns.zone.Zone, source: str) -> None:
         assert zone.origin is not None  # noqa: S101 -- _parse gives every zone an origin
@@ -169,6 +351,7 @@ class _Zone:
         self.server = f"zone:{_text(self.origin)}"
         names = {self.origin}
         cuts = set()
+        dnames = {}
         for owner, node in zone.nodes.items():
             name = owner
             while name not in names:
@@ -176,29 +359,47 @@ class _Zone:
                 name = name.parent()
             if owner != self.origin and node.get_rdataset(zone.rdclass, dns.rdatatype.NS):
                 cuts.add(owner)
+            dname = node.get_rdataset(zone.rdclass, dns.rdatatype.DNAME)
+            if dname:
+                record = next(iter(dname))
+                assert isinstance(record, dns.rdtypes.ANY.DNAME.DNAME)  # noqa: S101 -- by type
+                dnames[owner] = record.target
         self.names = frozenset(names)
         self.cuts = frozenset(cuts)
+        self.dnames = dnames
 
-    def _ancestors(self, name: dns.name.Name) -> list[dns.name.Name]:
-        """The names from just below the origin down to ``name`` itself."""
-        return [name.split(depth)[1] for depth in range(len(self.origin) + 1, len(name) + 1)]
+    def _path(self, name: dns.name.Name) -> list[dns.name.Name]:
+        """The names from the origin down to ``name`` itself."""
+        return [name.split(depth)[1] for depth in range(len(self.origin), len(name) + 1)]
 
     def lookup(self, name: dns.name.Name, rdtype: dns.rdatatype.RdataType) -> _Step:
-        """What this zone says about ``name`` and ``rdtype``."""
-        for ancestor in self._ancestors(name):
+        """What this zone says about ``name`` and ``rdtype``.
+
+        Going down from the origin, the first zone cut or DNAME met decides:
+        a cut at or above the name refers it, a DNAME strictly above it
+        rewrites it (a DNAME leaves its own owner alone, as NSD and Knot do).
+        """
+        path = self._path(name)
+        for ancestor in path:
             if ancestor in self.cuts:
                 servers = self.zone.get_rdataset(ancestor, dns.rdatatype.NS)
                 assert servers is not None  # noqa: S101 -- cuts are names with NS
                 return _Referral(ancestor, servers)
+            if ancestor in self.dnames and ancestor != name:
+                return self._redirect(name, ancestor)
         if name in self.names:
             return self._data(name, rdtype)
-        encloser = next(
-            a for a in reversed([self.origin, *self._ancestors(name)]) if a in self.names
-        )
+        encloser = next(a for a in reversed(path) if a in self.names)
         wildcard = dns.name.Name((_WILDCARD, *encloser.labels))
         if wildcard in self.names:
             return self._data(wildcard, rdtype)
         return None
+
+    def _redirect(self, name: dns.name.Name, owner: dns.name.Name) -> _Redirect:
+        try:
+            return _Redirect(owner, name.relativize(owner).derelativize(self.dnames[owner]))
+        except dns.name.NameTooLong:
+            return _Redirect(owner, None)
 
     def glue(self, servers: dns.rdataset.Rdataset) -> list[tuple[str, str]]:
         """The addresses this zone holds for a delegation's servers (its glue)."""
@@ -230,32 +431,51 @@ def _origin_from_file_name(path: Path) -> str | None:
 
 
 class ZoneResolver:
-    """Offline answers from BIND zone files or zone text; never touches the network.
+    r"""Offline answers from BIND zone files or zone text; never touches the network.
 
     It answers as a recursive resolver would see the authoritative servers
     of the loaded zones answer:
 
     - a name is answered by the most specific loaded zone at or above it; a
-      name under no loaded zone is ``REFUSED``;
+      name under no loaded zone is ``NOT_LOADED``, with ``zone`` the name;
     - a name at or below a delegation (NS records below the zone's origin)
-      whose child zone is not loaded is ``SERVFAIL``, except the NS question
-      at the cut itself, answered with the delegation's NS records and
-      ``authoritative=False``;
+      whose child zone is not loaded is ``NOT_LOADED``, with ``zone`` the
+      delegated zone, except the NS question at the cut itself, answered
+      with the delegation's NS records and ``authoritative=False``;
+      ``NOT_LOADED`` says the zones do not show it, never that it is broken;
     - CNAMEs are followed, across zones too, and listed in ``aliases``; a
-      loop or a chain of more than 8 is ``SERVFAIL``;
+      DNAME redirects the names *below* its owner (not the owner itself),
+      as NSD and Knot do: the CNAME it synthesises is followed and listed
+      like any other (RFC 6672); a loop or a chain of more than 8 is
+      ``SERVFAIL``, a name rewritten past 255 octets is ``ERROR``
+      (the server's YXDOMAIN);
     - a name without the asked type, or one that exists only because names
       below it do (an empty non-terminal), is ``NODATA``; a missing name is
       ``NXDOMAIN`` unless a wildcard (``*``) of its closest encloser
       answers for it (RFC 4592).
 
+    A question with a ``server`` is answered as one server loading every
+    zone would: at a delegation whose child zone is not loaded, with a
+    referral (its NS and glue), unless ``server`` is an address of one of
+    the delegation's own name servers, which would serve the child zone:
+    that is ``NOT_LOADED`` too, never a lame server.
+
     ``server`` is ``"zone:"`` and the origin of the zone that answered, in
     canonical form with its trailing dot (``"zone:example.it."``); ``None``
-    on REFUSED. ``authoritative`` is ``True`` on answers from a zone's own
-    data, ``False`` on NS records at a delegation, ``None`` on failures.
+    when no zone holds the name. ``authoritative`` is ``True`` on answers
+    from a zone's own data, ``False`` on NS records at a delegation, ``None``
+    on failures.
 
     A zone's origin is its first ``$ORIGIN`` line, which must come before its
     first record. Records outside the origin are ignored, as BIND ignores
-    them; ``$INCLUDE`` is not allowed. A zone needs no SOA or NS records.
+    them; ``$INCLUDE`` is not allowed, and neither are names below a DNAME
+    (NSD and Knot refuse them). A zone needs no SOA or NS records.
+
+    Zone files are untrusted input, so loading is bounded: a one-line
+    ``$GENERATE`` can ask for billions of records. Over all the zones given,
+    at most ``max_records`` records, ``max_bytes`` bytes of text and as many
+    of record data (in wire form), and ``max_seconds`` of parsing; beyond
+    any of them the zones are refused. Only regular files are read.
 
     Args:
         *zones: each a path (any :class:`os.PathLike`) to a zone file, or a
@@ -263,11 +483,20 @@ class ZoneResolver:
             origin from its name, ``example.it.zone`` giving ``example.it.``.
         origin: the origin of zone texts that have no ``$ORIGIN`` line before
             their first record; zone files never use it.
+        max_records: the most records the zones may hold
+            (:attr:`MAX_RECORDS` by default).
+        max_bytes: the most bytes of zone text, and of record data, the
+            zones may hold (:attr:`MAX_BYTES` by default).
+        max_seconds: the most seconds loading may take
+            (:attr:`MAX_SECONDS` by default).
 
     Raises:
         InvalidRecordError: a zone does not parse (the message names the file,
             or ``<zone text N>`` for the Nth argument, and the line), its
-            origin is unknown, or two zones have the same origin.
+            origin is unknown, two zones have the same origin, a limit is
+            reached (the message names the limit and the file and line
+            reached), or a path is a folder or a special file (a device, a
+            FIFO).
         OSError: a zone file cannot be read.
 
     >>> from pecdns.resolvers import Query
@@ -287,33 +516,45 @@ class ZoneResolver:
     <Outcome.NODATA: 'NODATA'>
     >>> zones.resolve(Query("example.com", "MX")).detail
     'no zone loaded for example.com.'
+
+    A DNAME moves the names below its owner, not the owner itself:
+
+    >>> renamed = ZoneResolver(
+    ...     "$ORIGIN old.it.\n$TTL 60\n@ IN DNAME example.it.\n@ IN MX 10 mail.old.it.\n",
+    ...     "$ORIGIN example.it.\n$TTL 60\npec IN MX 10 mx.pec.aruba.it.\n",
+    ... )
+    >>> str(renamed.resolve(Query("pec.old.it", "MX")))
+    'pec.old.it. MX -> pec.example.it.: 10 mx.pec.aruba.it.'
+    >>> str(renamed.resolve(Query("old.it", "MX")))
+    'old.it. MX: 10 mail.old.it.'
     """
 
-    def __init__(self, *zones: str | os.PathLike[str], origin: str | None = None) -> None:
+    MAX_RECORDS = 100_000
+    """How many records a resolver's zones may hold, by default."""
+    MAX_BYTES = 16 * 1024 * 1024
+    """How many bytes of zone text (and of record data) a resolver's zones may hold, by default."""
+    MAX_SECONDS = 30.0
+    """How many seconds loading a resolver's zones may take, by default."""
+
+    def __init__(
+        self,
+        *zones: str | os.PathLike[str],
+        origin: str | None = None,
+        max_records: int | None = None,
+        max_bytes: int | None = None,
+        max_seconds: float | None = None,
+    ) -> None:
         """Parse every zone; nothing is read again after this."""
+        spent = _Spent(
+            _Limits(
+                self.MAX_RECORDS if max_records is None else max_records,
+                self.MAX_BYTES if max_bytes is None else max_bytes,
+                self.MAX_SECONDS if max_seconds is None else max_seconds,
+            )
+        )
         self._zones: dict[dns.name.Name, _Zone] = {}
         for number, item in enumerate(zones, start=1):
-            if isinstance(item, str):
-                hint = (
-                    "pass a zone file as a pathlib.Path, not a str"
-                    if item.strip().endswith(_SUFFIX) and len(item.split()) == 1
-                    else "add one, or pass origin="
-                )
-                zone = _Zone(
-                    _parse(item, f"<zone text {number}>", origin, hint), f"<zone text {number}>"
-                )
-            elif isinstance(item, os.PathLike):
-                path = Path(item)
-                try:
-                    text = path.read_text(encoding="utf-8")
-                except UnicodeDecodeError as exc:
-                    raise InvalidRecordError(f"{path}: not UTF-8 text ({exc.reason})") from None
-                hint = f"add one, or name the file <origin>{_SUFFIX}"
-                zone = _Zone(_parse(text, str(path), _origin_from_file_name(path), hint), str(path))
-            else:
-                raise TypeError(
-                    f"a zone is a path or a str of zone text, not {type(item).__name__}"
-                )
+            zone = _load(item, number, origin, spent)
             other = self._zones.get(zone.origin)
             if other is not None:
                 raise InvalidRecordError(
@@ -322,7 +563,14 @@ class ZoneResolver:
             self._zones[zone.origin] = zone
 
     @classmethod
-    def from_directory(cls, path: str | os.PathLike[str]) -> ZoneResolver:
+    def from_directory(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        max_records: int | None = None,
+        max_bytes: int | None = None,
+        max_seconds: float | None = None,
+    ) -> ZoneResolver:
         """Load every ``*.zone`` file in a folder, in file-name order.
 
         Raises:
@@ -333,7 +581,7 @@ class ZoneResolver:
         files = sorted(p for p in folder.glob(f"*{_SUFFIX}") if p.is_file())
         if not files:
             raise FileNotFoundError(f"no *{_SUFFIX} files in {folder}")
-        return cls(*files)
+        return cls(*files, max_records=max_records, max_bytes=max_bytes, max_seconds=max_seconds)
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -351,12 +599,7 @@ class ZoneResolver:
         return None
 
     def resolve(self, query: Query) -> Answer:
-        """Answer one question from the loaded zones.
-
-        A question with a ``server`` is answered as one server loading every
-        zone would: at a delegation whose child zone is not loaded, with a
-        referral (its NS and glue) instead of a failure.
-        """
+        """Answer one question from the loaded zones (see the class for how)."""
         rdtype = dns.rdatatype.from_text(query.rdtype.value)
         start = name = dns.name.from_text(query.name)
         chain: list[dns.name.Name] = []
@@ -364,51 +607,114 @@ class ZoneResolver:
             zone = self._zone_for(name)
             if zone is None:
                 detail = f"no zone loaded for {_text(name)}"
-                return _answer(query, Outcome.REFUSED, chain, detail=detail)
+                return _answer(query, Outcome.NOT_LOADED, chain, detail=detail, zone=_text(name))
             step = zone.lookup(name, rdtype)
-            if isinstance(step, _Alias):
-                seen = [start, *chain]
-                if step.target in seen:
-                    loop = " -> ".join(_text(n) for n in [*seen, step.target])
-                    return _answer(
-                        query, Outcome.SERVFAIL, chain, zone, detail=f"CNAME loop: {loop}"
-                    )
-                if len(chain) == _MAX_CHAIN:
-                    detail = f"CNAME chain longer than {_MAX_CHAIN} aliases"
-                    return _answer(query, Outcome.SERVFAIL, chain, zone, detail=detail)
-                chain.append(step.target)
-                name = step.target
-                continue
-            return _conclude(query, zone, name, step, chain)
+            if isinstance(step, _Referral):
+                return self._referral(query, zone, name, step, chain)
+            if not isinstance(step, _Alias | _Redirect):
+                return _conclude(query, zone, step, chain)
+            followed = _follow(query, zone, name, step, [start, *chain])
+            if isinstance(followed, Answer):
+                return followed
+            chain.append(followed)
+            name = followed
 
-
-def _conclude(
-    query: Query, zone: _Zone, name: dns.name.Name, step: _Step, chain: list[dns.name.Name]
-) -> Answer:
-    """The answer for a step that ends the look-up: data, NODATA, NXDOMAIN or a referral."""
-    if step is None:
-        return _answer(query, Outcome.NXDOMAIN, chain, zone, authoritative=True)
-    if isinstance(step, _Referral):
+    def _referral(
+        self,
+        query: Query,
+        zone: _Zone,
+        name: dns.name.Name,
+        step: _Referral,
+        chain: list[dns.name.Name],
+    ) -> Answer:
+        """The answer at a delegation whose child zone is not loaded."""
         servers = [rd.to_text() for rd in step.servers]
-        if query.server is not None:
+        cut = _text(step.cut)
+        if query.server is not None and query.server not in self._addresses(zone, step):
             return Answer(
                 query,
                 Outcome.REFERRAL,
                 aliases=tuple(n.to_text() for n in chain),
                 server=zone.server,
                 authoritative=False,
-                zone=_text(step.cut),
+                zone=cut,
                 referral=servers,
                 glue=zone.glue(step.servers),
             )
-        if query.rdtype is RRType.NS and name == step.cut:
+        if query.server is None and query.rdtype is RRType.NS and name == step.cut:
             return _answer(query, Outcome.ANSWER, chain, zone, servers, authoritative=False)
         detail = (
-            f"{_text(step.cut)} is delegated to {', '.join(sorted(servers))}"
-            f" and no zone for it is loaded"
+            f"no zone loaded for {cut} ({_text(zone.origin)} delegates it to"
+            f" {', '.join(sorted(servers))})"
         )
+        return _answer(query, Outcome.NOT_LOADED, chain, zone, detail=detail, zone=cut)
+
+    def _addresses(self, zone: _Zone, step: _Referral) -> set[str]:
+        """The addresses of a delegation's name servers: its glue, and what the zones say."""
+        found = {address for _, address in zone.glue(step.servers)}
+        for rd in step.servers:
+            for rdtype in (RRType.A, RRType.AAAA):
+                found.update(self.resolve(Query(rd.target.to_text(), rdtype)).records)
+        return {str(ipaddress.ip_address(a)) for a in found}
+
+
+def _load(item: str | os.PathLike[str], number: int, origin: str | None, spent: _Spent) -> _Zone:
+    """Parse one zone given to the constructor, text or file."""
+    if isinstance(item, str):
+        source = f"<zone text {number}>"
+        hint = (
+            "pass a zone file as a pathlib.Path, not a str"
+            if item.strip().endswith(_SUFFIX) and len(item.split()) == 1
+            else "add one, or pass origin="
+        )
+        spent.read(len(item.encode("utf-8", "surrogatepass")), source)
+        return _Zone(_parse(item, source, origin, hint, spent), source)
+    if isinstance(item, os.PathLike):
+        path = Path(item)
+        text = _read_file(path, spent)
+        hint = f"add one, or name the file <origin>{_SUFFIX}"
+        return _Zone(_parse(text, str(path), _origin_from_file_name(path), hint, spent), str(path))
+    raise TypeError(f"a zone is a path or a str of zone text, not {type(item).__name__}")
+
+
+def _follow(
+    query: Query,
+    zone: _Zone,
+    name: dns.name.Name,
+    step: _Alias | _Redirect,
+    seen: list[dns.name.Name],
+) -> dns.name.Name | Answer:
+    """The next name of an alias chain, or the answer that ends it.
+
+    ``seen`` is the question's name and the chain so far.
+    """
+    chain = seen[1:]
+    if isinstance(step, _Redirect):
+        if step.target is None:
+            detail = (
+                f"RCODE YXDOMAIN: the DNAME at {_text(step.owner)} makes"
+                f" {_text(name)} longer than a name may be"
+            )
+            return _answer(query, Outcome.ERROR, chain, zone, detail=detail)
+        if query.rdtype is RRType.CNAME:  # the synthesised CNAME is the answer, as servers give it
+            records = [step.target.to_text()]
+            return _answer(query, Outcome.ANSWER, chain, zone, records, authoritative=True)
+    target = step.target
+    assert target is not None  # noqa: S101 -- a YXDOMAIN is answered above
+    if target in seen:
+        kind = "CNAME" if isinstance(step, _Alias) else "DNAME"
+        loop = " -> ".join(_text(n) for n in [*seen, target])
+        return _answer(query, Outcome.SERVFAIL, chain, zone, detail=f"{kind} loop: {loop}")
+    if len(chain) == _MAX_CHAIN:
+        detail = f"CNAME chain longer than {_MAX_CHAIN} aliases"
         return _answer(query, Outcome.SERVFAIL, chain, zone, detail=detail)
-    assert isinstance(step, _Data)  # noqa: S101 -- aliases are followed by the caller
+    return target
+
+
+def _conclude(query: Query, zone: _Zone, step: _Data | None, chain: list[dns.name.Name]) -> Answer:
+    """The answer for a step that ends the look-up in a zone's own data."""
+    if step is None:
+        return _answer(query, Outcome.NXDOMAIN, chain, zone, authoritative=True)
     if step.rdataset is None:
         return _answer(query, Outcome.NODATA, chain, zone, authoritative=True)
     records = [rd.to_text() for rd in step.rdataset]
@@ -418,15 +724,16 @@ def _conclude(
 def _answer(
     query: Query,
     outcome: Outcome,
-    chain: list[dns.name.Name],
-    zone: _Zone | None = None,
+    chain: Iterable[dns.name.Name],
+    source: _Zone | None = None,
     records: list[str] | None = None,
     *,
     authoritative: bool | None = None,
     detail: str = "",
+    zone: str | None = None,
 ) -> Answer:
     """Build an Answer; zone data pecdns cannot represent becomes an ERROR answer."""
-    server = zone.server if zone is not None else None
+    server = source.server if source is not None else None
     try:
         return Answer(
             query,
@@ -436,6 +743,7 @@ def _answer(
             server=server,
             authoritative=authoritative,
             detail=detail,
+            zone=zone,
         )
     except InvalidRecordError as exc:
         return Answer(query, Outcome.ERROR, server=server, detail=f"malformed zone data: {exc}")
