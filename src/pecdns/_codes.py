@@ -555,8 +555,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             "CHECK_LIMIT",
             _W,
             None,
-            "The check stopped at its limit {cap} = {value}, so part of {domain}"
-            " was not examined.",
+            "The check stopped at its limit {cap} = {value}, so part of {domain} was not examined.",
             "La verifica si è fermata al suo limite {cap} = {value}: una parte di {domain}"
             " non è stata esaminata.",
             "Reduce what the zone makes a checker ask (fewer MX hosts, name servers or"
