@@ -100,9 +100,11 @@ class IterativeResolver:
         walk = _Walk(time.monotonic() + remaining(self.lifetime), limits().queries_per_question)
         answer = self._walk(query.name, query.rdtype, walk, depth=0)
         aliases = list(answer.aliases)
+        # Follow the chain to where the name's data lives: a NODATA answer that ended in an
+        # alias is asked again at the alias, until an answer adds no alias of its own.
         while (
             answer.outcome is Outcome.NODATA
-            and aliases
+            and answer.aliases
             and query.rdtype is not RRType.CNAME
             and len(aliases) <= _MAX_ALIASES
         ):
