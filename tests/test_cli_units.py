@@ -268,7 +268,8 @@ def test_a_system_resolver_without_configuration_is_one_line_and_status_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # As in a container whose /etc/resolv.conf names no nameserver.
-    broken = _raise(dns.resolver.NoResolverConfiguration("no nameservers"))
+    error = dns.resolver.NoResolverConfiguration("no nameservers")  # type: ignore[no-untyped-call]  # dnspython's exceptions are untyped
+    broken = _raise(error)
     monkeypatch.setattr(dns.resolver.Resolver, "read_resolv_conf", broken)
     assert main(["check", "example.it"]) == 2
     out, err = capsys.readouterr()

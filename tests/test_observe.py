@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from helpers import PROVIDER
+from helpers import EXTERNAL_NS, PROVIDER
 from pecdns import ARUBA, Domain
 from pecdns._observe import observe
 from pecdns.resolvers import Answer, Outcome, Query, RRType
@@ -80,3 +80,22 @@ def test_malformed_mx_data_from_a_resolver_is_an_error_answer() -> None:
     obs = observe(DOMAIN, Sloppy(), ARUBA)
     assert obs.pec_mx.outcome is Outcome.ERROR
     assert "malformed answer" in obs.pec_mx.detail
+
+
+def test_a_delegation_to_servers_without_address_asks_the_child_nothing() -> None:
+    # pec.example.it is delegated to a name server with no glue and no address: there is no
+    # server of the PEC zone to ask its NS set of (P6.1).
+    recursive = FakeResolver({**PROVIDER, "example.it": EXTERNAL_NS})
+
+    def handler(query: Query) -> Answer | Outcome:
+        if query.server is not None and query.name == "pec.example.it.":
+            return Answer(
+                query, Outcome.REFERRAL, zone="pec.example.it", referral=("ns.nowhere.example.",)
+            )
+        return recursive.resolve(query)
+
+    fake = FakeResolver(handler)
+    obs = observe(DOMAIN, fake, ARUBA)
+    assert [(p.name, p.address) for p in obs.child_probes] == [("ns.nowhere.example.", None)]
+    assert obs.child_ns is None
+    assert not any(q.rdtype is RRType.NS and q.server for q in fake.queries)
