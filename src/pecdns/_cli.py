@@ -373,12 +373,9 @@ class NagiosTally:
     def add(self, result: Result) -> None:
         """Count one result; keep its name if it is among the first of its kind."""
         self.total += 1
-        if isinstance(result, InvalidInput):
-            kind, name, shown = (
-                INVALID,
-                _shortened(result.name),
-                None,
-            )  # INPUT_INVALID says nothing more
+        shown: Severity | None  # the least severity of the codes shown beside the name
+        if isinstance(result, InvalidInput):  # its one code, INPUT_INVALID, would say no more
+            kind, name, shown = INVALID, _shortened(result.name), None
         elif result.verdict is Verdict.NON_COMPLIANT:
             kind, name, shown = "CRITICAL", result.domain.name, Severity.ERROR
         elif result.verdict is Verdict.UNDETERMINED:
