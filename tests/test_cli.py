@@ -291,11 +291,12 @@ def test_a_device_is_refused_as_a_list_of_domains(device: str) -> None:
     )
 
 
-def test_standard_input_without_line_ends_is_refused_at_once() -> None:
-    with Path("/dev/zero").open("rb") as zeros:
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_on_standard_input_is_refused(device: str) -> None:
+    with Path(device).open("rb") as stream:
         result = subprocess.run(
             [sys.executable, "-m", "pecdns", "check", "-"],
-            stdin=zeros,
+            stdin=stream,
             capture_output=True,
             text=True,
             timeout=60,
@@ -303,6 +304,15 @@ def test_standard_input_without_line_ends_is_refused_at_once() -> None:
             env=ENV,
             cwd=ROOT,
         )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "pecdns: error: standard input: not a regular file, a pipe or a terminal;"
+        " give a list of domains, one a line\n"
+    )
+
+
+def test_a_pipe_without_line_ends_is_refused_at_the_line_limit() -> None:
+    result = pecdns("check", "--from-file", "-", stdin="\0" * 100_000)
     assert result.returncode == 2
     assert result.stderr == (
         "pecdns: error: standard input: a line is longer than 4096 characters;"

@@ -269,9 +269,27 @@ def _lines(stream: TextIO, where: str) -> Iterator[str]:
 
 
 def _is_a_list(stream: TextIO) -> bool:
-    """Whether an opened file can hold a list of domains: a regular file or a pipe, no device."""
-    mode = os.fstat(stream.fileno()).st_mode
+    """Whether an opened file can hold a list of domains: a regular file or a pipe, no device.
+
+    Standard input may also be a terminal (someone typing) or a socket (inetd,
+    systemd); a stream with no file descriptor is taken as it comes.
+    """
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):  # no descriptor: a test's or a wrapper's stream
+        return True
+    if stream is sys.stdin and (stat.S_ISSOCK(mode) or stream.isatty()):
+        return True
     return stat.S_ISREG(mode) or stat.S_ISFIFO(mode)
+
+
+def _check_stdin(args: argparse.Namespace) -> None:
+    """Refuse a device on standard input (``- < /dev/urandom``), as for ``--from-file``."""
+    if "-" in [*args.domains, *(args.from_file or [])] and not _is_a_list(sys.stdin):
+        raise UsageError(
+            "standard input: not a regular file, a pipe or a terminal;"
+            " give a list of domains, one a line"
+        )
 
 
 def _close(streams: Iterable[tuple[str, TextIO]]) -> None:
@@ -507,6 +525,7 @@ def _check(args: argparse.Namespace) -> int:
             "give at least one domain, '-' to read them from standard input, or --from-file FILE"
         )
     resolver = _resolver(args)  # check_many runs a DnsResolver as its asyncio twin
+    _check_stdin(args)
     streams = _open_inputs(args)
     output = _Output(args)
     try:
