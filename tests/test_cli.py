@@ -6,6 +6,7 @@ scripted DNS server on loopback (``--nameserver``).
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import pty
@@ -90,6 +91,22 @@ def test_text_shows_verdict_findings_with_clause_and_fix_and_zone_lines() -> Non
 def test_several_domains_end_with_a_summary() -> None:
     out = offline("check", "conforme.it", "sbagliato.it", "ibrido.it").stdout
     assert out.rstrip().splitlines()[-1] == "3 checked: 1 COMPLIANT, 2 NON_COMPLIANT"
+
+
+def test_the_summary_counts_refused_inputs_apart_from_the_domains_checked() -> None:
+    out = offline("check", "conforme.it", "www.conforme.it", "sbagliato.it").stdout
+    assert out.rstrip().splitlines()[-1] == (
+        "2 checked: 1 COMPLIANT, 1 NON_COMPLIANT; 1 invalid input, not checked"
+    )
+
+
+def test_the_italian_summary_agrees_in_number() -> None:
+    out = offline(
+        "check", "--lang", "it", "sbagliato.it", "ibrido.it", "www.ibrido.it", "a b.it"
+    ).stdout
+    assert out.rstrip().splitlines()[-1] == (
+        "2 verificati: 2 NON CONFORMI; 2 dati non validi, non verificati"
+    )
 
 
 def test_italian_text_uses_the_providers_terms() -> None:
@@ -189,8 +206,34 @@ def test_nagios_ok_exits_0() -> None:
 def test_nagios_unknown_for_invalid_input_exits_3() -> None:
     result = offline("check", "--nagios", "conforme.it", "www.conforme.it")
     assert result.returncode == 3
-    assert result.stdout.startswith("PECDNS UNKNOWN - 1 of 2 undetermined: 1 invalid input | ")
-    assert "invalid=1;;;0;2" in result.stdout
+    assert result.stdout.startswith("PECDNS UNKNOWN - 1 of 2 invalid input: www.conforme.it | ")
+    assert "undetermined=0;;;0;2 invalid=1;;;0;2" in result.stdout
+
+
+def test_nagios_text_calls_invalid_inputs_what_the_perfdata_calls_them() -> None:
+    result = offline("check", "--nagios", "www.conforme.it", "www.sbagliato.it")
+    text, perfdata = result.stdout.split(" | ")
+    assert text == "PECDNS UNKNOWN - 2 of 2 invalid inputs: www.conforme.it, www.sbagliato.it"
+    assert "undetermined" not in text
+    assert perfdata.startswith("compliant=0;;;0;2 non_compliant=0;;;0;2 undetermined=0;;;0;2")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--zone-file", "a|b.zone", "x.it"],  # a usage error quoting operator input
+        ["--zone-file", "a\nwarning=1|b.zone", "x.it"],
+        ["--lang", "x|y", "x.it"],  # argparse's own error
+        ["--zone-file", str(ZONES), "a|b.it", "conforme.it"],  # an invalid input, listed
+    ],
+)
+def test_nothing_from_the_operator_breaks_the_plugin_line(args: list[str]) -> None:
+    result = pecdns("check", "--nagios", *args)
+    assert result.returncode == 3
+    assert result.stdout.count("\n") == 1, result.stdout
+    assert result.stdout.count("|") <= 1, result.stdout  # only the perfdata separator
+    if "|" in result.stdout:
+        assert result.stdout.split(" | ")[1].startswith("compliant=1;;;0;2 ")
 
 
 def test_nagios_usage_error_is_unknown_on_stdout() -> None:
@@ -220,6 +263,62 @@ def test_a_dash_reads_domains_from_standard_input() -> None:
 
 def test_a_folder_of_zone_files_loads_them_all() -> None:
     assert pecdns("check", "--zone-file", str(ZONES), "conforme.it").returncode == 0
+
+
+def test_a_pipe_is_a_list_of_domains() -> None:
+    command = (
+        f"{sys.executable} -m pecdns check --zone-file {ZONES} --from-file <(echo conforme.it)"
+    )
+    result = subprocess.run(  # noqa: S603 -- bash running this interpreter, arguments we wrote
+        ["/bin/bash", "-c", command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=ENV,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("pec.conforme.it (conforme.it): COMPLIANT\n")
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null"])
+def test_a_device_is_refused_as_a_list_of_domains(device: str) -> None:
+    result = pecdns("check", "--from-file", device)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"pecdns: error: --from-file '{device}': not a regular file or a pipe;"
+        " give a list of domains, one a line\n"
+    )
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_on_standard_input_is_refused(device: str) -> None:
+    with Path(device).open("rb") as stream:
+        result = subprocess.run(
+            [sys.executable, "-m", "pecdns", "check", "-"],
+            stdin=stream,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env=ENV,
+            cwd=ROOT,
+        )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "pecdns: error: standard input: not a regular file, a pipe or a terminal;"
+        " give a list of domains, one a line\n"
+    )
+
+
+def test_a_pipe_without_line_ends_is_refused_at_the_line_limit() -> None:
+    result = pecdns("check", "--from-file", "-", stdin="\0" * 100_000)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "pecdns: error: standard input: a line is longer than 4096 characters;"
+        " give one domain a line\n"
+    )
 
 
 def test_input_of_only_comments_is_a_usage_error() -> None:
@@ -330,7 +429,15 @@ def test_a_failing_nameserver_makes_the_check_undetermined() -> None:
 def test_version_names_the_installed_package() -> None:
     result = pecdns("--version")
     assert result.returncode == 0
-    assert result.stdout.startswith("pecdns ")
+    assert result.stdout == f"pecdns {importlib.metadata.version('pecdns')}\n"
+
+
+def test_the_timeout_help_says_what_it_bounds() -> None:
+    help_text = " ".join(pecdns("check", "--help").stdout.split())
+    assert (
+        "--timeout SECONDS the most time one domain's check may take, all its DNS questions and"
+        " waits included; a check that runs out is UNDETERMINED (default: 30)"
+    ) in help_text
 
 
 def test_no_command_is_a_usage_error() -> None:

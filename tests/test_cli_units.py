@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import argparse
 import collections
+import gc
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import dns.resolver
 import pytest
 
-from pecdns import check
-from pecdns._cli import UsageError, exit_status, main, nagios, parse_server
+import pecdns._cli
+from pecdns import check, check_many
+from pecdns._cli import (
+    MAX_LINE,
+    NagiosTally,
+    UsageError,
+    _Output,
+    _summary,
+    exit_status,
+    main,
+    nagios,
+    parse_server,
+)
 from pecdns.testing import FakeDNS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import NoReturn
+
     from pecdns._present import Result
 
 ZONES = Path(__file__).resolve().parents[1] / "examples" / "zones"
@@ -105,3 +123,155 @@ def test_a_folder_without_zone_files_is_a_usage_error(
 ) -> None:
     assert main(["check", "--zone-file", str(tmp_path), "example.it"]) == 2
     assert "no *.zone file in it" in capsys.readouterr().err
+
+
+def test_nagios_italian_text_agrees_in_number() -> None:
+    one = _checked(FakeDNS().compliant("a.it"), "a.it", "b.it")
+    assert nagios(one, "it")[1].startswith("PECDNS CRITICAL - 1 su 2 non conforme: b.it (")
+    two = _checked(FakeDNS(), *[f"d{n}.it" for n in range(6)])
+    assert "6 su 6 non conformi: d0.it (" in nagios(two, "it")[1]
+    assert "e un altro |" in nagios(two, "it")[1]
+
+
+def test_nagios_names_every_kind_of_problem_with_its_own_count() -> None:
+    dns = FakeDNS().wrong_host("a.it").compliant("b.it")
+    results = list(check_many(["a.it", "b.it", "www.b.it"], resolver=dns))
+    results += _checked(dns.compliant("c.it").blind_checker(), "c.it")
+    status, line = nagios(results, "en")
+    assert status == 2
+    assert line.startswith(
+        "PECDNS CRITICAL - 1 of 4 non-compliant: a.it (MX_WRONG_HOST); 1 of 4 undetermined: c.it ("
+    )
+    assert "CHECK_INCOMPLETE" in line
+    assert "); 1 of 4 invalid input: www.b.it | compliant=1;;;0;4 " in line
+
+
+def _nagios_output() -> _Output:
+    args = argparse.Namespace(nagios=True, json=False, lang="en", color="never", verbose=False)
+    return _Output(args)
+
+
+def test_nagios_output_keeps_no_report() -> None:
+    output = _nagios_output()
+    report = check("a.it", resolver=FakeDNS().compliant("a.it"))
+    kept = weakref.ref(report)
+    output.add(report)
+    del report
+    gc.collect()
+    assert kept() is None
+
+
+def test_nagios_tally_keeps_five_names_of_each_kind_whatever_the_run() -> None:
+    tally = NagiosTally()
+    report = check("a.it", resolver=FakeDNS())
+    for _ in range(1000):
+        tally.add(report)
+    assert tally.counts == {"CRITICAL": 1000}
+    assert [len(names) for names in tally.names.values()] == [5]
+    assert tally.line("en")[1].startswith("PECDNS CRITICAL - 1000 of 1000 non-compliant: a.it (")
+
+
+def test_the_summary_counts_invalid_inputs_apart() -> None:
+    tally = collections.Counter({"UNDETERMINED": 1, "INVALID": 1})
+    assert _summary(tally, "en") == "1 checked: 1 UNDETERMINED; 1 invalid input, not checked"
+    assert (
+        _summary(tally, "it")
+        == "1 verificato: 1 NON DETERMINATO; 1 dato non valido, non verificato"
+    )
+
+
+def test_the_italian_summary_puts_verdicts_in_the_plural() -> None:
+    tally = collections.Counter({"COMPLIANT": 2, "NON_COMPLIANT": 3, "UNDETERMINED": 2})
+    assert _summary(tally, "it") == "7 verificati: 2 CONFORMI, 3 NON CONFORMI, 2 NON DETERMINATI"
+
+
+def test_an_invalid_input_is_not_compliant_for_the_exit_status() -> None:
+    assert exit_status(collections.Counter({"COMPLIANT": 2, "INVALID": 1})) == 2
+
+
+def test_a_line_longer_than_the_limit_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listing = tmp_path / "domains.txt"
+    listing.write_text("conforme.it\n" + "x" * MAX_LINE + "y\n", encoding="utf-8")
+    assert main(["check", "--zone-file", str(ZONES), "--json", "--from-file", str(listing)]) == 2
+    assert capsys.readouterr().err == (
+        f"pecdns: error: --from-file '{listing}': a line is longer than {MAX_LINE} characters;"
+        " give one domain a line\n"
+    )
+
+
+def test_a_line_as_long_as_the_limit_is_read(tmp_path: Path) -> None:
+    listing = tmp_path / "domains.txt"
+    listing.write_text("conforme.it" + " " * (MAX_LINE - 11) + "\n", encoding="utf-8")
+    assert main(["check", "--zone-file", str(ZONES), "--from-file", str(listing)]) == 0
+
+
+def test_a_folder_as_the_list_of_domains_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--from-file", str(tmp_path)]) == 2
+    assert "cannot read --from-file" in capsys.readouterr().err
+
+
+def test_a_refused_list_closes_the_lists_opened_before_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listing = tmp_path / "domains.txt"
+    listing.write_text("conforme.it\n", encoding="utf-8")
+    assert main(["check", "--from-file", str(listing), "--from-file", "/dev/zero"]) == 2
+    gc.collect()  # an unclosed file would warn here, and warnings are errors
+    assert "'/dev/zero': not a regular file or a pipe" in capsys.readouterr().err
+
+
+def _raise(exc: BaseException) -> Callable[..., NoReturn]:
+    def raising(*args: object, **kwargs: object) -> NoReturn:
+        raise exc
+
+    return raising
+
+
+@pytest.mark.parametrize(
+    ("exc", "message"),
+    [
+        (
+            RuntimeError("boom\nand more"),
+            "unexpected RuntimeError: boom\\nand more (a bug in pecdns",
+        ),
+        (MemoryError(), "out of memory"),
+    ],
+)
+def test_an_unexpected_error_is_one_line_and_status_2_never_1(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    exc: Exception,
+    message: str,
+) -> None:
+    monkeypatch.setattr(pecdns._cli, "check_many", _raise(exc))
+    assert main(["check", "--zone-file", str(ZONES), "conforme.it"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"pecdns: error: {message}")
+    assert err.count("\n") == 1
+
+
+def test_an_unexpected_error_under_nagios_is_unknown(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(pecdns._cli, "check_many", _raise(ValueError("a|b")))
+    assert main(["check", "--nagios", "--zone-file", str(ZONES), "conforme.it"]) == 3
+    assert capsys.readouterr().out == (
+        "PECDNS UNKNOWN - unexpected ValueError: a\\x7cb (a bug in pecdns: please report it)\n"
+    )
+
+
+def test_a_system_resolver_without_configuration_is_one_line_and_status_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As in a container whose /etc/resolv.conf names no nameserver.
+    error = dns.resolver.NoResolverConfiguration("no nameservers")  # type: ignore[no-untyped-call]  # dnspython's exceptions are untyped
+    broken = _raise(error)
+    monkeypatch.setattr(dns.resolver.Resolver, "read_resolv_conf", broken)
+    assert main(["check", "example.it"]) == 2
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    assert "resolver" in (out + err).lower()

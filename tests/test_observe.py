@@ -7,7 +7,7 @@ import time
 
 from attrs import evolve
 
-from helpers import PROVIDER
+from helpers import EXTERNAL_NS, PROVIDER
 from pecdns import ARUBA, Domain, check
 from pecdns._budget import budget
 from pecdns._limits import Limits
@@ -174,3 +174,22 @@ def test_an_async_resolver_past_the_budget_is_left_behind() -> None:
 def test_gathering_outside_a_check_counts_nothing() -> None:
     fake = AsyncFakeResolver({**PROVIDER, "pec.example.it": {"MX": "10 mx.pec.aruba.it."}})
     assert asyncio.run(aobserve(DOMAIN, fake, ARUBA)).queries == 0
+
+
+def test_a_delegation_to_servers_without_address_asks_the_child_nothing() -> None:
+    # pec.example.it is delegated to a name server with no glue and no address: there is no
+    # server of the PEC zone to ask its NS set of (P6.1).
+    recursive = FakeResolver({**PROVIDER, "example.it": EXTERNAL_NS})
+
+    def handler(query: Query) -> Answer | Outcome:
+        if query.server is not None and query.name == "pec.example.it.":
+            return Answer(
+                query, Outcome.REFERRAL, zone="pec.example.it", referral=("ns.nowhere.example.",)
+            )
+        return recursive.resolve(query)
+
+    fake = FakeResolver(handler)
+    obs = observe(DOMAIN, fake, ARUBA)
+    assert [(p.name, p.address) for p in obs.child_probes] == [("ns.nowhere.example.", None)]
+    assert obs.child_ns is None
+    assert not any(q.rdtype is RRType.NS and q.server for q in fake.queries)

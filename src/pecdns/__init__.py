@@ -58,6 +58,20 @@ from pecdns.exceptions import (
     RecordingMissError,
 )
 
+
+def _installed_version() -> str:
+    """The version of the installed distribution; ``0+unknown`` for a source tree not installed."""
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 -- used once
+
+    try:
+        return version("pecdns")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+__version__: str = _installed_version()
+"""The version of pecdns, as installed (``pip show pecdns``)."""
+
 __all__ = [
     "ARUBA",
     "Advice",

@@ -6,8 +6,10 @@ nothing beyond pecdns itself. Exit statuses, which monitoring understands:
 - 0: every domain is COMPLIANT;
 - 1: at least one domain is NON_COMPLIANT;
 - 2: otherwise, i.e. some results are UNDETERMINED or inputs are invalid
-  (and none is NON_COMPLIANT), or the command was used wrongly (a bad option,
-  an unreadable zone file or input file, a bad address).
+  (and none is NON_COMPLIANT), or the command could not run: a bad option,
+  an unreadable zone file or input file, a bad address, a system resolver
+  with no configuration, or any unexpected error (never 1, which says
+  "non-compliant").
 
 With ``--nagios`` the statuses are a Nagios/Icinga plugin's instead:
 0 OK, 1 WARNING (compliant, with warnings), 2 CRITICAL (non-compliant),
@@ -22,11 +24,12 @@ import ipaddress
 import json
 import os
 import shutil
+import stat
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeAlias
 
+import pecdns
 from pecdns._advice import setup_advice
 from pecdns._batch import InvalidInput, check_many
 from pecdns._codes import LANGUAGES
@@ -37,7 +40,7 @@ from pecdns._text import Style, render_text
 from pecdns.exceptions import InvalidDomainError, InvalidRecordError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from pecdns._present import Result
     from pecdns.resolvers import Resolver
@@ -56,28 +59,77 @@ NAGIOS_OK, NAGIOS_WARNING, NAGIOS_CRITICAL, NAGIOS_UNKNOWN = 0, 1, 2, 3
 POLICIES: dict[str, Policy] = {"aruba": ARUBA}
 """The providers ``--policy`` knows, by name."""
 
-_NAGIOS_TEXT = {
+MAX_LINE = 4096
+"""The longest line a list of domains may hold, comment included (a domain has 253 characters)."""
+
+_LISTED = 5
+"""How many names of each kind the Nagios line names before it counts the rest."""
+
+# Each text as (singular, plural), picked by the count it starts with.
+_NAGIOS_TEXT: dict[str, dict[str, tuple[str, str]]] = {
     "en": {
-        "OK": "{n} of {total} compliant",
-        "WARNING": "{n} of {total} compliant, with warnings: {list}",
-        "CRITICAL": "{n} of {total} non-compliant: {list}",
-        "UNKNOWN": "{n} of {total} undetermined: {list}",
-        "invalid": "{n} invalid input",
-        "more": "and {n} more",
+        "OK": ("{n} of {total} compliant",) * 2,
+        "WARNING": ("{n} of {total} compliant, with warnings: {list}",) * 2,
+        "CRITICAL": ("{n} of {total} non-compliant: {list}",) * 2,
+        "UNKNOWN": ("{n} of {total} undetermined: {list}",) * 2,
+        "INVALID": (
+            "{n} of {total} invalid input: {list}",
+            "{n} of {total} invalid inputs: {list}",
+        ),
+        "more": ("and {n} more",) * 2,
     },
     "it": {
-        "OK": "{n} su {total} conformi",
-        "WARNING": "{n} su {total} conformi, con avvisi: {list}",
-        "CRITICAL": "{n} su {total} non conformi: {list}",
-        "UNKNOWN": "{n} su {total} non determinati: {list}",
-        "invalid": "{n} dati non validi",
-        "more": "e altri {n}",
+        "OK": ("{n} su {total} conforme", "{n} su {total} conformi"),
+        "WARNING": (
+            "{n} su {total} conforme, con avvisi: {list}",
+            "{n} su {total} conformi, con avvisi: {list}",
+        ),
+        "CRITICAL": ("{n} su {total} non conforme: {list}", "{n} su {total} non conformi: {list}"),
+        "UNKNOWN": (
+            "{n} su {total} non determinato: {list}",
+            "{n} su {total} non determinati: {list}",
+        ),
+        "INVALID": (
+            "{n} su {total} dato non valido: {list}",
+            "{n} su {total} dati non validi: {list}",
+        ),
+        "more": ("e un altro", "e altri {n}"),
     },
 }
-_SUMMARY = {
-    "en": "{total} checked: {parts}",
-    "it": "{total} verificati: {parts}",
+_SUMMARY: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "checked": ("{n} checked: {parts}",) * 2,
+        "invalid": ("{n} invalid input, not checked", "{n} invalid inputs, not checked"),
+    },
+    "it": {
+        "checked": ("{n} verificato: {parts}", "{n} verificati: {parts}"),
+        "invalid": ("{n} dato non valido, non verificato", "{n} dati non validi, non verificati"),
+    },
 }
+_PLURAL_LABELS = {
+    "it": {
+        "CONFORME": "CONFORMI",
+        "NON CONFORME": "NON CONFORMI",
+        "NON DETERMINATO": "NON DETERMINATI",
+    }
+}
+"""Plural verdict labels where the language has them (English verdicts are invariant)."""
+INVALID = "INVALID"
+"""The key under which a run's tally counts inputs that are not registrable domains."""
+
+
+def _counted(texts: tuple[str, str], n: int, **values: object) -> str:
+    """``texts``' singular or plural form for ``n``, filled in."""
+    return texts[0 if n == 1 else 1].format(n=n, **values)
+
+
+def plugin_text(text: str) -> str:
+    r"""Text made safe for a Nagios plugin line: one line, and no ``|``, which starts perfdata.
+
+    >>> plugin_text("a|b\nc")
+    'a\\x7cb\\nc'
+    """
+    return safe_text(text).replace("|", "\\x7c")
 
 
 class UsageError(Exception):
@@ -94,7 +146,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         text = f"{safe_text(message)} (see '{self.prog} --help')"
         if self.usage_status == NAGIOS_UNKNOWN:
-            _say(f"PECDNS UNKNOWN - {text}")  # a plugin's output line is on stdout
+            _say(_nagios_unknown(text))  # a plugin's output line is on stdout
         self.exit(self.usage_status, f"{self.prog}: error: {text}\n")
 
 
@@ -199,40 +251,91 @@ def _resolver(args: argparse.Namespace) -> Resolver | None:
     return DnsResolver(addresses, port=port) if addresses else None
 
 
-def _lines(stream: Iterable[str]) -> Iterator[str]:
-    """Domains from a file: one a line; blank lines and ``#`` comments skipped."""
-    for line in stream:
+def _lines(stream: TextIO, where: str) -> Iterator[str]:
+    """Domains from a list: one a line; blank lines and ``#`` comments skipped.
+
+    Each line is read up to :data:`MAX_LINE` characters, so that input with no
+    line ends (``/dev/zero``, a binary file) is refused at once instead of
+    filling the memory.
+    """
+    while line := stream.readline(MAX_LINE + 1):
+        if len(line) > MAX_LINE and not line.endswith("\n"):
+            raise UsageError(
+                f"{where}: a line is longer than {MAX_LINE} characters; give one domain a line"
+            )
         text = line.split("#", 1)[0].strip()
         if text:
             yield text
 
 
-def _open_inputs(args: argparse.Namespace) -> list[TextIO]:
-    streams: list[TextIO] = []
-    for name in args.from_file or []:
-        if name == "-":
-            streams.append(sys.stdin)
-            continue
-        try:
-            streams.append(Path(name).open(encoding="utf-8-sig"))  # noqa: SIM115 -- closed by the caller
-        except OSError as exc:
-            for stream in streams:
-                if stream is not sys.stdin:
-                    stream.close()
-            raise UsageError(
-                f"cannot read --from-file {safe_text(repr(name))}: {exc.strerror or exc}"
-            ) from None
+def _is_a_list(stream: TextIO) -> bool:
+    """Whether an opened file can hold a list of domains: a regular file or a pipe, no device.
+
+    Standard input may also be a terminal (someone typing) or a socket (inetd,
+    systemd); a stream with no file descriptor is taken as it comes.
+    """
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):  # no descriptor: a test's or a wrapper's stream
+        return True
+    if stream is sys.stdin and (stat.S_ISSOCK(mode) or stream.isatty()):
+        return True
+    return stat.S_ISREG(mode) or stat.S_ISFIFO(mode)
+
+
+def _check_stdin(args: argparse.Namespace) -> None:
+    """Refuse a device on standard input (``- < /dev/urandom``), as for ``--from-file``."""
+    if "-" in [*args.domains, *(args.from_file or [])] and not _is_a_list(sys.stdin):
+        raise UsageError(
+            "standard input: not a regular file, a pipe or a terminal;"
+            " give a list of domains, one a line"
+        )
+
+
+def _close(streams: Iterable[tuple[str, TextIO]]) -> None:
+    for _, stream in streams:
+        if stream is not sys.stdin:
+            stream.close()
+
+
+def _open_list(name: str, where: str) -> TextIO:
+    """One ``--from-file`` list, opened; a device (``/dev/zero``) or a folder is refused."""
+    try:
+        stream = Path(name).open(encoding="utf-8-sig")  # noqa: SIM115 -- the caller closes it
+    except OSError as exc:
+        raise UsageError(f"cannot read {where}: {exc.strerror or exc}") from None
+    if not _is_a_list(stream):
+        stream.close()
+        raise UsageError(
+            f"{where}: not a regular file or a pipe; give a list of domains, one a line"
+        )
+    return stream
+
+
+def _open_inputs(args: argparse.Namespace) -> list[tuple[str, TextIO]]:
+    """The ``--from-file`` lists, opened, each with the words that name it in a message."""
+    streams: list[tuple[str, TextIO]] = []
+    try:
+        for name in args.from_file or []:
+            if name == "-":
+                streams.append(("standard input", sys.stdin))
+            else:
+                where = f"--from-file {safe_text(repr(name))}"
+                streams.append((where, _open_list(name, where)))
+    except UsageError:
+        _close(streams)
+        raise
     return streams
 
 
-def _domains(args: argparse.Namespace, streams: list[TextIO]) -> Iterator[str]:
+def _domains(args: argparse.Namespace, streams: list[tuple[str, TextIO]]) -> Iterator[str]:
     for item in args.domains:
         if item == "-":
-            yield from _lines(sys.stdin)
+            yield from _lines(sys.stdin, "standard input")
         else:
             yield item
-    for stream in streams:
-        yield from _lines(stream)
+    for where, stream in streams:
+        yield from _lines(stream, where)
 
 
 def _style(args: argparse.Namespace, stream: TextIO) -> Style:
@@ -246,7 +349,7 @@ def _style(args: argparse.Namespace, stream: TextIO) -> Style:
 
 
 def exit_status(tally: collections.Counter[str]) -> int:
-    """The exit status of a run from the count of each verdict.
+    """The exit status of a run from the count of each verdict (and of invalid inputs).
 
     >>> exit_status(collections.Counter(COMPLIANT=3, UNDETERMINED=1))
     2
@@ -259,65 +362,115 @@ def exit_status(tally: collections.Counter[str]) -> int:
     return EXIT_OTHER
 
 
-def _listed(results: list[Result], lang: str, codes_of: Severity) -> str:
-    shown = []
-    for result in results[:5]:
-        if isinstance(result, InvalidInput):
-            continue
-        codes = ", ".join(f.code for f in result.findings if f.severity >= codes_of)
-        shown.append(f"{result.domain.name} ({codes})" if codes else result.domain.name)
-    invalid = sum(isinstance(r, InvalidInput) for r in results)
-    if invalid:
-        shown.append(_NAGIOS_TEXT[lang]["invalid"].format(n=invalid))
-    if len(results) > 5:
-        shown.append(_NAGIOS_TEXT[lang]["more"].format(n=len(results) - 5))
-    return ", ".join(shown)
+def _shortened(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def nagios(results: list[Result], lang: str) -> tuple[int, str]:
+class NagiosTally:
+    r"""The Nagios/Icinga plugin status and line of a run, from its results one at a time.
+
+    It keeps counts and the first few names of each kind, never the reports,
+    so a run of a million domains takes as little memory as one of ten.
+
+    >>> from pecdns.testing import FakeDNS
+    >>> tally = NagiosTally()
+    >>> tally.add(pecdns.check("example.it", resolver=FakeDNS().compliant("example.it")))
+    >>> status, line = tally.line("en")
+    >>> status
+    0
+    >>> print(line.replace(" | ", "\n"))
+    PECDNS OK - 1 of 1 compliant
+    compliant=1;;;0;1 non_compliant=0;;;0;1 undetermined=0;;;0;1 invalid=0;;;0;1
+    """
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.counts: collections.Counter[str] = collections.Counter()
+        self.names: dict[str, list[str]] = collections.defaultdict(list)
+
+    def add(self, result: Result) -> None:
+        """Count one result; keep its name if it is among the first of its kind."""
+        self.total += 1
+        shown: Severity | None  # the least severity of the codes shown beside the name
+        if isinstance(result, InvalidInput):  # its one code, INPUT_INVALID, would say no more
+            kind, name, shown = INVALID, _shortened(result.name), None
+        elif result.verdict is Verdict.NON_COMPLIANT:
+            kind, name, shown = "CRITICAL", result.domain.name, Severity.ERROR
+        elif result.verdict is Verdict.UNDETERMINED:
+            kind, name, shown = "UNKNOWN", result.domain.name, Severity.WARNING
+        elif any(f.severity is Severity.WARNING for f in result.findings):
+            kind, name, shown = "WARNING", result.domain.name, Severity.WARNING
+        else:
+            kind, name, shown = "OK", result.domain.name, Severity.ERROR
+        self.counts[kind] += 1
+        names = self.names[kind]
+        if kind != "OK" and len(names) < _LISTED:
+            codes = [f.code for f in result.findings if shown is not None and f.severity >= shown]
+            names.append(f"{name} ({', '.join(codes)})" if codes else name)
+
+    def _listed(self, kind: str, lang: str) -> str:
+        names = self.names[kind]
+        more = self.counts[kind] - len(names)
+        if more:
+            names = [*names, _counted(_NAGIOS_TEXT[lang]["more"], more)]
+        return ", ".join(names)
+
+    def line(self, lang: str) -> tuple[int, str]:
+        """The plugin's exit status and output line, with performance data."""
+        texts, counts, total = _NAGIOS_TEXT[lang], self.counts, self.total
+        if counts["CRITICAL"]:
+            status, name = NAGIOS_CRITICAL, "CRITICAL"
+        elif counts["UNKNOWN"] or counts[INVALID]:
+            status, name = NAGIOS_UNKNOWN, "UNKNOWN"
+        elif counts["WARNING"]:
+            status, name = NAGIOS_WARNING, "WARNING"
+        else:
+            status, name = NAGIOS_OK, "OK"
+        problems = [kind for kind in ("CRITICAL", "UNKNOWN", INVALID) if counts[kind]]
+        if problems:
+            parts = [
+                _counted(texts[kind], counts[kind], total=total, list=self._listed(kind, lang))
+                for kind in problems
+            ]
+        else:  # every domain is compliant
+            listed = self._listed("WARNING", lang)
+            parts = [_counted(texts[name], total, total=total, list=listed)]
+        perf = {
+            "compliant": counts["OK"] + counts["WARNING"],
+            "non_compliant": counts["CRITICAL"],
+            "undetermined": counts["UNKNOWN"],
+            "invalid": counts[INVALID],
+        }
+        perfdata = " ".join(f"{key}={value};;;0;{total}" for key, value in perf.items())
+        return status, f"PECDNS {name} - {plugin_text('; '.join(parts))} | {perfdata}"
+
+
+def nagios(results: Iterable[Result], lang: str) -> tuple[int, str]:
     """The Nagios/Icinga plugin status and output line (with perfdata) for a run."""
-    total = len(results)
-    non_compliant = [r for r in results if r.verdict is Verdict.NON_COMPLIANT]
-    undetermined = [r for r in results if r.verdict is Verdict.UNDETERMINED]
-    warned = [
-        r
-        for r in results
-        if r.verdict is Verdict.COMPLIANT
-        and any(f.severity is Severity.WARNING for f in r.findings)
-    ]
-    texts = _NAGIOS_TEXT[lang]
-    if non_compliant:
-        status, name = NAGIOS_CRITICAL, "CRITICAL"
-        text = texts[name].format(
-            n=len(non_compliant), total=total, list=_listed(non_compliant, lang, Severity.ERROR)
-        )
-    elif undetermined:
-        status, name = NAGIOS_UNKNOWN, "UNKNOWN"
-        text = texts[name].format(
-            n=len(undetermined), total=total, list=_listed(undetermined, lang, Severity.WARNING)
-        )
-    elif warned:
-        status, name = NAGIOS_WARNING, "WARNING"
-        text = texts[name].format(
-            n=total, total=total, list=_listed(warned, lang, Severity.WARNING)
-        )
-    else:
-        status, name = NAGIOS_OK, "OK"
-        text = texts[name].format(n=total, total=total)
-    invalid = sum(isinstance(r, InvalidInput) for r in results)
-    perf = {
-        "compliant": total - len(non_compliant) - len(undetermined),
-        "non_compliant": len(non_compliant),
-        "undetermined": len(undetermined) - invalid,
-        "invalid": invalid,
-    }
-    perfdata = " ".join(f"{key}={value};;;0;{total}" for key, value in perf.items())
-    return status, f"PECDNS {name} - {text} | {perfdata}"
+    tally = NagiosTally()
+    for result in results:
+        tally.add(result)
+    return tally.line(lang)
+
+
+def _nagios_unknown(text: str) -> str:
+    """The plugin line of a run that could not run."""
+    return f"PECDNS UNKNOWN - {plugin_text(text)}"
+
+
+def _verdicts(count: int, verdict: Verdict, lang: str) -> str:
+    word = label(verdict.value, lang)
+    return word if count == 1 else _PLURAL_LABELS.get(lang, {}).get(word, word)
 
 
 def _summary(tally: collections.Counter[str], lang: str) -> str:
-    parts = ", ".join(f"{tally[v.value]} {label(v.value, lang)}" for v in Verdict if tally[v.value])
-    return _SUMMARY[lang].format(total=sum(tally.values()), parts=parts)
+    """The last line of a run: domains checked by verdict, then inputs refused, apart."""
+    texts, invalid = _SUMMARY[lang], tally[INVALID]
+    parts = ", ".join(
+        f"{tally[v.value]} {_verdicts(tally[v.value], v, lang)}" for v in Verdict if tally[v.value]
+    )
+    line = _counted(texts["checked"], sum(tally.values()) - invalid, parts=parts)
+    return f"{line}; {_counted(texts['invalid'], invalid)}" if invalid else line
 
 
 def _say(text: str, stream: TextIO | None = None) -> None:
@@ -334,19 +487,20 @@ class _Output:
         self.args = args
         self.style = _style(args, sys.stdout)
         self.tally: collections.Counter[str] = collections.Counter()
-        self.kept: list[Result] = []
+        self.nagios = NagiosTally() if args.nagios else None
         self.printed = 0
 
     def add(self, result: Result) -> None:
-        strict = getattr(self.args, "strict", False)  # --strict: the verdict on every rule
-        shown = result.policy_verdict if strict and isinstance(result, Report) else result.verdict
-        self.tally[shown.value] += 1
         if isinstance(result, InvalidInput):
+            self.tally[INVALID] += 1
             _say(f"pecdns: {safe_text(result.findings[0].message)}", sys.stderr)
+        else:  # --strict: the verdict on every rule, not the daily check's alone
+            strict = getattr(self.args, "strict", False)
+            self.tally[(result.policy_verdict if strict else result.verdict).value] += 1
         if self.args.json:
             _say(json.dumps(result.to_dict(), ensure_ascii=True))
-        elif self.args.nagios:
-            self.kept.append(result)
+        elif self.nagios is not None:
+            self.nagios.add(result)
         elif isinstance(result, Report):
             text = render_text(
                 result, lang=self.args.lang, style=self.style, verbose=self.args.verbose
@@ -357,8 +511,8 @@ class _Output:
     def finish(self) -> int:
         if not self.tally:
             raise UsageError("no domain to check: the input holds only blank lines and comments")
-        if self.args.nagios:
-            status, line = nagios(self.kept, self.args.lang)
+        if self.nagios is not None:
+            status, line = self.nagios.line(self.args.lang)
             _say(line)
             return status
         if self.printed and sum(self.tally.values()) > 1:
@@ -372,6 +526,7 @@ def _check(args: argparse.Namespace) -> int:
             "give at least one domain, '-' to read them from standard input, or --from-file FILE"
         )
     resolver = _resolver(args)  # check_many runs a DnsResolver as its asyncio twin
+    _check_stdin(args)
     streams = _open_inputs(args)
     output = _Output(args)
     try:
@@ -388,9 +543,7 @@ def _check(args: argparse.Namespace) -> int:
     except UnicodeDecodeError as exc:
         raise UsageError(f"the list of domains is not UTF-8 text ({exc.reason})") from None
     finally:
-        for stream in streams:
-            if stream is not sys.stdin:
-                stream.close()
+        _close(streams)
     return output.finish()
 
 
@@ -454,35 +607,17 @@ def _common() -> _Parser:
     return common
 
 
-def _version() -> str:
-    try:
-        return version("pecdns")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree not installed
-        return "unknown"
-
-
 _EPILOG = """\
 exit status: 0 every domain is compliant; 1 at least one is non-compliant;
-2 otherwise (undetermined results, invalid input) or a usage error.
+2 otherwise (undetermined results, invalid input) or the command could not run.
 With --nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, as Nagios plugins do.
 """
 
+Subcommands: TypeAlias = "argparse._SubParsersAction[_Parser]"  # noqa: SLF001 -- argparse has no public name for it
+"""Where a command adds itself: ``add_parser`` gives a :class:`_Parser`."""
 
-def parser(*, usage_status: int = EXIT_OTHER) -> argparse.ArgumentParser:
-    """The argument parser of the ``pecdns`` command; its errors exit with ``usage_status``."""
-    common = _common()
-    top = _Parser(
-        usage_status=usage_status,
-        prog="pecdns",
-        description="Check the DNS side of Italian certified email (PEC) on your own domain:\n"
-        "would pec.<domain> pass the provider's daily check?",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    top.add_argument("--version", action="version", version=f"pecdns {_version()}")
-    commands = top.add_subparsers(
-        dest="command", metavar="COMMAND", required=True, parser_class=_Parser
-    )
+
+def _add_check(commands: Subcommands, common: _Parser, usage_status: int) -> None:
     check = commands.add_parser(
         "check",
         usage_status=usage_status,
@@ -492,6 +627,7 @@ def parser(*, usage_status: int = EXIT_OTHER) -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    check.set_defaults(run=_check)
     check.add_argument(
         "domains",
         nargs="*",
@@ -502,8 +638,8 @@ def parser(*, usage_status: int = EXIT_OTHER) -> argparse.ArgumentParser:
         "--from-file",
         action="append",
         metavar="FILE",
-        help="read domains from FILE, one a line; blank lines and # comments are skipped"
-        " (repeatable; '-' is standard input)",
+        help="read domains from FILE (a file or a pipe), one a line; blank lines and # comments"
+        f" are skipped, lines end within {MAX_LINE} characters (repeatable; '-' is standard input)",
     )
     output = check.add_mutually_exclusive_group()
     output.add_argument(
@@ -530,7 +666,8 @@ def parser(*, usage_status: int = EXIT_OTHER) -> argparse.ArgumentParser:
         type=_positive_float,
         default=30.0,
         metavar="SECONDS",
-        help="the time budget of each domain's check (default: 30)",
+        help="the most time one domain's check may take, all its DNS questions and waits"
+        " included; a check that runs out is UNDETERMINED (default: 30)",
     )
     check.add_argument(
         "--concurrency",
@@ -539,6 +676,9 @@ def parser(*, usage_status: int = EXIT_OTHER) -> argparse.ArgumentParser:
         metavar="N",
         help="domains checked at once (default: 16)",
     )
+
+
+def _add_advice(commands: Subcommands, common: _Parser, usage_status: int) -> None:
     advice = commands.add_parser(
         "advice",
         usage_status=usage_status,
@@ -547,12 +687,66 @@ def parser(*, usage_status: int = EXIT_OTHER) -> argparse.ArgumentParser:
         description="Say what the customer must set up in DNS for PEC su dominio (P4, P5).",
         epilog="exit status: as for check, from the domain's current verdict; 2 on a usage error.",
     )
+    advice.set_defaults(run=_advice)
     advice.add_argument("domain", metavar="DOMAIN", help="a registrable domain such as example.it")
+
+
+COMMANDS: list[Callable[[Subcommands, _Parser, int], None]] = [_add_check, _add_advice]
+"""What adds each command to the parser, in the order of ``pecdns --help``.
+
+Each adds its sub-parser (with ``parents=[common]`` for the shared options and
+the given ``usage_status``) and sets ``run``, the function that runs it and
+returns the exit status.
+"""
+
+
+def parser(*, usage_status: int = EXIT_OTHER) -> argparse.ArgumentParser:
+    """The argument parser of the ``pecdns`` command; its errors exit with ``usage_status``."""
+    common = _common()
+    top = _Parser(
+        usage_status=usage_status,
+        prog="pecdns",
+        description="Check the DNS side of Italian certified email (PEC) on your own domain:\n"
+        "would pec.<domain> pass the provider's daily check?",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    top.add_argument("--version", action="version", version=f"pecdns {pecdns.__version__}")
+    commands = top.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=_Parser
+    )
+    for add in COMMANDS:
+        add(commands, common, usage_status)
     return top
+
+
+def _unexpected(exc: Exception) -> str:
+    """One line for an exception that nothing else caught."""
+    import dns.resolver  # noqa: PLC0415 -- loaded already when a resolver could raise this
+
+    if isinstance(exc, dns.resolver.NoResolverConfiguration):  # P6.1: no way to ask
+        return (
+            "the system's resolver is not configured (no nameserver in /etc/resolv.conf);"
+            " give --nameserver IP, --iterative or --zone-file"
+        )
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    return f"unexpected {type(exc).__name__}: {exc} (a bug in pecdns: please report it)"
+
+
+def _failed(message: str, *, nagios_mode: bool, status: int) -> int:
+    """Say in one line why the command could not run; return ``status``."""
+    _say(f"pecdns: error: {safe_text(message)}", sys.stderr)
+    if nagios_mode:
+        _say(_nagios_unknown(message))
+    return status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``pecdns`` command with ``argv`` (the process's arguments when ``None``).
+
+    Whatever happens, a failure is one line and status 2 (3 with ``--nagios``),
+    never a traceback, and never 1, which says "non-compliant".
 
     Returns:
         The exit status (see the module's documentation).
@@ -563,16 +757,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     nagios_mode = "--nagios" in arguments
     usage_status = NAGIOS_UNKNOWN if nagios_mode else EXIT_OTHER
-    args = parser(usage_status=usage_status).parse_args(arguments)
     try:
-        if args.command == "check":
-            return _check(args)
-        return _advice(args)
+        args = parser(usage_status=usage_status).parse_args(arguments)
+        run: Callable[[argparse.Namespace], int] = args.run
+        return run(args)
     except UsageError as exc:
-        _say(f"pecdns: error: {exc}", sys.stderr)
-        if nagios_mode:
-            _say(f"PECDNS UNKNOWN - {exc}")
-        return usage_status
+        return _failed(str(exc), nagios_mode=nagios_mode, status=usage_status)
     except KeyboardInterrupt:
         _say("pecdns: interrupted", sys.stderr)
         return 130
@@ -581,3 +771,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return usage_status
+    except Exception as exc:  # noqa: BLE001 -- the last resort: one line, never a traceback
+        return _failed(_unexpected(exc), nagios_mode=nagios_mode, status=usage_status)

@@ -472,7 +472,8 @@ class FakeDNS:
     def blind_checker(self) -> Self:
         """The checker's own resolver cannot resolve the provider's MX host.
 
-        Every check then gives ``CHECK_INCOMPLETE`` and is UNDETERMINED.
+        Every check then gives ``CHECK_INCOMPLETE`` and is UNDETERMINED, unless
+        it sees a definite daily error (a wrong MX needs no look-up to be wrong).
         """
         return self.fail(self.policy.mx_host, Outcome.TIMEOUT)
 
