@@ -34,9 +34,19 @@ if TYPE_CHECKING:
     from dns.rdtypes.ANY.DNSKEY import DNSKEY
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
-VALID = (NOW - timedelta(days=1), NOW + timedelta(days=30))
-EXPIRED = (NOW - timedelta(days=40), NOW - timedelta(days=10))
-FUTURE = (NOW + timedelta(days=10), NOW + timedelta(days=40))
+
+
+def windows(now: datetime) -> dict[str, tuple[datetime, datetime]]:
+    """Signature validity windows around ``now``: valid, expired 10 days ago, valid in 10 days."""
+    day = timedelta(days=1)
+    return {
+        "valid": (now - day, now + 30 * day),
+        "expired": (now - 40 * day, now - 10 * day),
+        "future": (now + 10 * day, now + 40 * day),
+    }
+
+
+VALID = windows(NOW)["valid"]
 
 Key = tuple[ec.EllipticCurvePrivateKey, "DNSKEY"]
 
@@ -67,7 +77,7 @@ def signed(
     origin: str,
     text: str,
     keys: list[Key],
-    window: tuple[datetime, datetime] = VALID,
+    window: tuple[datetime, datetime],
 ) -> dns.zone.Zone:
     """``text`` as a zone signed (NSEC) by ``keys`` with signatures valid in ``window``."""
     zone = dns.zone.from_text(text, origin, relativize=False)
@@ -106,6 +116,8 @@ class Lab:
 
     def __init__(
         self,
+        *,
+        now: datetime = NOW,
         parent_address: str = "127.0.0.1",
         child_address: str = "127.0.0.1",
         extra_ds: Mapping[str, list[str]] | None = None,
@@ -114,17 +126,19 @@ class Lab:
         self.anchor = TrustAnchor("it.", ds=(ds_text("it.", self.parent_key[1]),))
         self.children: dict[str, dns.zone.Zone] = {}
         parent_ds: dict[str, list[str]] = dict(extra_ds or {})
+        times = windows(now)
         for child, window in (
-            ("secure", VALID),
-            ("expired", EXPIRED),
-            ("future", FUTURE),
-            ("tampered", VALID),
-            ("nosig", VALID),
-            ("staleds", VALID),
+            ("secure", "valid"),
+            ("expired", "expired"),
+            ("future", "future"),
+            ("tampered", "valid"),
+            ("nosig", "valid"),
+            ("staleds", "valid"),
         ):
             origin = f"{child}.it."
             key = new_key(ksk=True)
-            zone = signed(origin, soa(origin, child_address) + f"pec MX {self.MX}\n", [key], window)
+            text = soa(origin, child_address) + f"pec MX {self.MX}\n"
+            zone = signed(origin, text, [key], times[window])
             self.children[origin] = zone
             if child == "staleds":
                 parent_ds[origin] = [ds_text(origin, new_key(ksk=True)[1])]  # a retired key
@@ -142,7 +156,7 @@ class Lab:
             address = child_address
             lines.append(f"{origin} NS ns.{origin}\nns.{origin} A {address}\n")
             lines.extend(f"{origin} DS {ds}\n" for ds in parent_ds.get(origin, []))
-        self.parent = signed("it.", "".join(lines), [self.parent_key])
+        self.parent = signed("it.", "".join(lines), [self.parent_key], times["valid"])
         strip(self.parent, "unproven.it.", "NSEC")
         strip(self.parent, "unproven.it.", "RRSIG", "NSEC")
 

@@ -449,7 +449,7 @@ def test_the_runner_skips_a_server_it_cannot_reach() -> None:
 
 def test_the_lab_signs_the_parent_with_the_anchor_key(lab: Lab) -> None:
     # The lab itself: an unrelated parent signed by another key is refused by the anchor.
-    other = signed("it.", soa("it."), [new_key(ksk=True)])
+    other = signed("it.", soa("it."), [new_key(ksk=True)], VALID)
     state = drive(
         plan("pec.secure.it", at=NOW, anchor=lab.anchor), lambda qs: [answer(other, q) for q in qs]
     )
