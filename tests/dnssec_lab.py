@@ -125,6 +125,7 @@ class Lab:
         self.parent_key = new_key(ksk=True)
         self.anchor = TrustAnchor("it.", ds=(ds_text("it.", self.parent_key[1]),))
         self.children: dict[str, dns.zone.Zone] = {}
+        self.child_keys: dict[str, Key] = {}
         parent_ds: dict[str, list[str]] = dict(extra_ds or {})
         times = windows(now)
         for child, window in (
@@ -139,6 +140,7 @@ class Lab:
             key = new_key(ksk=True)
             text = soa(origin, child_address) + f"pec MX {self.MX}\n"
             zone = signed(origin, text, [key], times[window])
+            self.child_keys[origin] = key
             self.children[origin] = zone
             if child == "staleds":
                 parent_ds[origin] = [ds_text(origin, new_key(ksk=True)[1])]  # a retired key
@@ -159,6 +161,18 @@ class Lab:
         self.parent = signed("it.", "".join(lines), [self.parent_key], times["valid"])
         strip(self.parent, "unproven.it.", "NSEC")
         strip(self.parent, "unproven.it.", "RRSIG", "NSEC")
+
+    @staticmethod
+    def resigned(zone: dns.zone.Zone, key: Key, now: datetime) -> dns.zone.Zone:
+        """``zone`` signed again by ``key`` with signatures valid around ``now``."""
+        origin = zone.origin
+        assert origin is not None
+        text = "".join(
+            f"{name} {ttl} IN {dns.rdatatype.to_text(rdata.rdtype)} {rdata.to_text()}\n"
+            for name, ttl, rdata in zone.iterate_rdatas()
+            if rdata.rdtype not in {dns.rdatatype.RRSIG, dns.rdatatype.NSEC, dns.rdatatype.DNSKEY}
+        )
+        return signed(origin.to_text(), text, [key], windows(now)["valid"])
 
     @property
     def zones(self) -> dict[str, dns.zone.Zone]:

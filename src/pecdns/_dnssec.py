@@ -116,6 +116,10 @@ CAUSES: dict[str, dict[str, str]] = {
         "it": "delega senza DS e senza prova firmata che non sia firmata",
     },
     "no_answer": {"en": "no usable answer", "it": "nessuna risposta utilizzabile"},
+    "anchor": {
+        "en": "the trust anchor's own keys could not be validated",
+        "it": "non è stato possibile validare le chiavi dell'ancora di fiducia",
+    },
     "outside_anchor": {
         "en": "name outside the trust anchor",
         "it": "nome esterno all'ancora di fiducia",
@@ -359,9 +363,17 @@ class _Walker:
             )
         self.chain.append(self.zone.to_text())
         response = yield from self.ask(self.zone, _DNSKEY, self.zone)
-        self.keys = self.trusted_keys(
-            self.zone, response, self.anchor.ds_rdatas(), self.anchor.dnskey_rdatas()
-        )
+        try:
+            self.keys = self.trusted_keys(
+                self.zone, response, self.anchor.ds_rdatas(), self.anchor.dnskey_rdatas()
+            )
+        except _Stop as stop:
+            # A failure at the anchor itself is the checker's (a stale anchor, or a resolver
+            # that strips signatures), never the domain's: unknown, not bogus.
+            state = stop.state
+            if state.status is not DnssecStatus.BOGUS:
+                raise
+            raise self.stop(DnssecStatus.UNKNOWN, "anchor", state.subject, state.reason) from None
         depth = len(self.zone.labels)
         for cut in range(depth + 1, len(self.qname.labels) + 1):
             child = self.qname.split(cut)[1]
@@ -391,6 +403,15 @@ class _Walker:
                 "no_answer",
                 what,
                 f"the servers of {zone} answered {dns.rcode.to_text(rcode)}",
+            )
+        if _is_referral(response):
+            # The server asked does not serve the zone (lame, or the wrong server): no proof
+            # either way, so never BOGUS.
+            raise self.stop(
+                DnssecStatus.UNKNOWN,
+                "no_answer",
+                what,
+                f"the server asked for {zone} sent a referral instead of an answer",
             )
         return response
 
@@ -489,14 +510,11 @@ class _Walker:
             self.keys = self.trusted_keys(child, keys_response, list(ds_rrset))
             self.zone = child
             return
-        if _is_referral(response):
-            # A server answering for a zone it does not serve (lame): nothing learnt either way.
-            raise self.stop(
-                DnssecStatus.UNKNOWN,
-                "no_answer",
-                subject,
-                f"the servers of {self.zone} sent a referral instead of the DS set of {child}",
-            )
+        cname = _rrset(response, child, _CNAME)
+        if cname is not None:
+            # An alias is no zone cut (RFC 2181 §10.1): check its signature and stay here.
+            self.verify(cname, response, self.zone, self.keys, f"CNAME {child}")
+            return
         delegated = self.prove_no_ds(child, response, subject)
         if delegated:
             self.chain.append(child.to_text())
@@ -604,7 +622,7 @@ def _sigs(
 
 
 def _is_referral(response: dns.message.Message) -> bool:
-    if response.flags & dns.flags.AA:
+    if response.flags & dns.flags.AA or response.answer:
         return False
     return any(r.rdtype == _NS for r in response.authority) and not any(
         r.rdtype == _SOA for r in response.authority
