@@ -3,7 +3,7 @@
 The parent ``it.`` (the lab's trust anchor, NSEC, signed with dnspython) is
 served by NSD on one address; the children pre-signed with dnspython (one per
 way of breaking the chain) by NSD on a second; Knot signs ``example.it.``,
-``delegated.it.`` and ``rolled.it.`` itself (NSEC3) on a third. The DS records
+``delegated.it.``, ``rolled.it.`` and ``optout.it.`` itself (NSEC3) on a third. The DS records
 of Knot's keys are read from Knot before the parent is signed.
 """
 
@@ -13,6 +13,7 @@ import time
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+import dns.dnssec
 import dns.message
 import dns.query
 import dns.rdatatype
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.integration
 
 PARENT, CHILDREN, KNOT, NOBODY = "127.0.0.51", "127.0.0.52", "127.0.0.53", "127.0.0.54"
-KNOT_ZONES = ("example.it.", "delegated.it.", "rolled.it.")
+KNOT_ZONES = ("example.it.", "delegated.it.", "rolled.it.", "optout.it.")
 
 
 class SigningKnot(Knot):
@@ -42,17 +43,17 @@ class SigningKnot(Knot):
         # Knot keeps its generated keys in a KASP database that must live in an existing folder.
         (self.workdir / "db").mkdir(exist_ok=True)
         text = super().config()
+        nsec3 = "    nsec3: on\n    nsec3-iterations: 0\n    nsec3-salt-length: 0\n"
         policy = (
             "policy:\n"
-            "  - id: lab\n"
-            "    algorithm: ecdsap256sha256\n"
-            "    nsec3: on\n"
-            "    nsec3-iterations: 0\n"
-            "    nsec3-salt-length: 0\n"
+            f"  - id: lab\n    algorithm: ecdsap256sha256\n{nsec3}"
+            f"  - id: optout\n    algorithm: ecdsap256sha256\n{nsec3}    nsec3-opt-out: on\n"
             "template:\n"
         )
         signing = "    dnssec-signing: on\n    dnssec-policy: lab\nzone:\n"
-        return text.replace("template:\n", policy, 1).replace("zone:\n", signing, 1)
+        text = text.replace("template:\n", policy, 1).replace("zone:\n", signing, 1)
+        opt_out = "    file: optout.it.zone\n"
+        return text.replace(opt_out, opt_out + "    dnssec-policy: optout\n")
 
     def ksk(self, origin: str, seconds: float = 15.0) -> DNSKEY:
         """The key-signing key Knot generated for ``origin``, once the zone is signed."""
@@ -101,6 +102,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             # pec.delegated.it is delegated to the provider without DS: NSEC3 proves it.
             "delegated.it": soa("delegated.it.", KNOT) + "pec NS dns.technorail.com.\n",
             "rolled.it": soa("rolled.it.", KNOT) + mx,
+            # The same, signed with NSEC3 opt-out: no NSEC3 record at all for pec.optout.it.
+            "optout.it": soa("optout.it.", KNOT) + "pec NS dns.technorail.com.\n",
         },
         workdir,
     )
@@ -108,7 +111,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     try:
         started.append(knot)  # stopped even when it fails to start
         knot.start()
-        extra = {z: [ds_text(z, knot.ksk(z))] for z in ("example.it.", "delegated.it.")}
+        signed_by_knot = ("example.it.", "delegated.it.", "optout.it.")
+        extra = {z: [ds_text(z, knot.ksk(z))] for z in signed_by_knot}
         extra["rolled.it."] = [ds_text("rolled.it.", new_key(ksk=True)[1])]  # a key Knot never had
         lab = Lab(
             now=datetime.now(timezone.utc),
@@ -137,6 +141,7 @@ CASES = [
     ("example", DnssecStatus.SECURE, "secure"),  # Knot-signed child (NSEC3) under the NSD parent
     ("secure", DnssecStatus.SECURE, "secure"),  # NSD serving a dnspython-signed child
     ("delegated", DnssecStatus.INSECURE, "unsigned"),  # Knot's NSEC3 proves pec.delegated.it
+    ("optout", DnssecStatus.INSECURE, "unsigned"),  # Knot's NSEC3 opt-out span covers it
     ("unsigned", DnssecStatus.INSECURE, "unsigned"),  # the parent's NSEC proves unsigned.it
     ("expired", DnssecStatus.BOGUS, "expired"),
     ("future", DnssecStatus.BOGUS, "not_yet_valid"),
@@ -170,3 +175,14 @@ def test_a_silent_server_leaves_the_state_unknown(world: World) -> None:
     state = world.state("secure", secure=[NOBODY])
     assert (state.status, state.cause) == (DnssecStatus.UNKNOWN, "no_answer")
     assert state.detail == "no server of secure.it. answered"
+
+
+def test_knots_opt_out_answer_has_no_nsec3_record_for_the_pec_name(world: World) -> None:
+    # So the INSECURE state of pec.optout.it comes from the opt-out span, not a matching record.
+    query = dns.message.make_query("pec.optout.it.", "DS", want_dnssec=True)
+    response = dns.query.udp(query, KNOT, port=world.port, timeout=2)
+    nsec3 = [r for r in response.authority if r.rdtype == dns.rdatatype.NSEC3]
+    hashed = dns.dnssec.nsec3_hash("pec.optout.it.", b"", 0, 1).lower()
+    assert nsec3
+    assert all(r.name.labels[0].decode().lower() != hashed for r in nsec3)
+    assert any(rd.flags & 1 for r in nsec3 for rd in r)
