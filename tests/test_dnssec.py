@@ -580,3 +580,29 @@ def test_an_alias_on_the_way_is_no_zone_cut_and_its_signature_is_checked(lab: La
 
     state = drive(plan("pec.secure.it", at=NOW, anchor=lab.anchor), ask)
     assert (state.status, state.chain) == (S, ("it.", "secure.it."))
+
+
+def test_each_state_of_the_lab_fills_its_findings_message_and_fix_in_every_language(
+    lab: Lab,
+) -> None:
+    entries = {c.code: c for c in CATALOGUE_ENTRIES}
+    for child in ("secure", "expired", "staleds", "unsigned", "unproven"):
+        state = walk(lab, child)
+        info = entries[state.code]
+        for lang in LANGUAGES:
+            args = state.message_args(f"pec.{child}.it.", lang)
+            assert f"pec.{child}.it." in info.message[lang].format(**args)
+            if info.fix is not None:
+                assert info.fix[lang].format(**args)
+
+
+def test_the_zone_to_act_on_is_the_child_whose_ds_or_keys_failed(lab: Lab) -> None:
+    assert walk(lab, "staleds").zone == "staleds.it."
+    assert walk(lab, "unproven").zone == "unproven.it."
+    assert walk(lab, "tampered").zone == "tampered.it."
+
+
+def test_a_state_with_no_chain_has_no_zone_to_act_on() -> None:
+    state = DnssecState(U, "no_crypto", "", "install pecdns[dnssec]")
+    assert state.zone == ""
+    assert state.message_args("pec.example.it.", "en")["zone"] == "-"

@@ -245,6 +245,46 @@ class DnssecState:
     chain: tuple[str, ...] = ()
 
     @property
+    def code(self) -> str:
+        """The finding code this state becomes (see :data:`CATALOGUE_ENTRIES`).
+
+        Example:
+            >>> DnssecState(DnssecStatus.BOGUS, "expired", "MX pec.example.it.", "...").code
+            'DNSSEC_BOGUS'
+        """
+        return f"DNSSEC_{self.status.value}"
+
+    @property
+    def zone(self) -> str:
+        """The zone to act on: the owner of a failing DS or DNSKEY set, else the last zone walked.
+
+        Example:
+            >>> DnssecState(DnssecStatus.BOGUS, "ds_mismatch", "DNSKEY example.it.", "...").zone
+            'example.it.'
+        """
+        kind, _, owner = self.subject.partition(" ")
+        if kind in {"DS", "DNSKEY"}:
+            return owner
+        return self.chain[-1] if self.chain else ""
+
+    def message_args(self, pec: str, lang: str) -> dict[str, str]:
+        """The fields of this state's finding message and fix, in ``lang``.
+
+        Example:
+            >>> state = DnssecState(DnssecStatus.UNKNOWN, "no_crypto", "", "...")
+            >>> state.message_args("pec.example.it.", "it")["cause"]
+            'firme non verificate: installare pecdns[dnssec]'
+        """
+        return {
+            "pec": pec,
+            "cause": CAUSES[self.cause][lang],
+            "subject": self.subject or "-",
+            "zone": self.zone or "-",
+            "chain": ", ".join(self.chain) or "-",
+            "detail": self.detail,
+        }
+
+    @property
     def reason(self) -> str:
         """One line: the cause, the record set and the detail."""
         head = CAUSES[self.cause]["en"]
