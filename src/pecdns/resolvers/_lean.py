@@ -33,7 +33,9 @@ __all__ = [
     "build",
     "decode",
     "matches",
+    "parsed",
     "question_bytes",
+    "read",
     "recursive_answer",
     "reference",
     "truncated",
@@ -366,21 +368,12 @@ def _negative_ttl(message: _Message, qname: str, min_ttl: int) -> int:
     return min(min_ttl, _NEGATIVE_TTL_WITHOUT_SOA)
 
 
-def reference(query: Query, wire: bytes, server: str) -> Answer:
-    """dnspython's reading of ``wire`` (``from_wire`` + ``classify``); malformed is ERROR.
-
-    >>> reference(Query("example.it", "MX"), b"junk", "192.0.2.53#53").outcome
-    <Outcome.ERROR: 'ERROR'>
-    """
+def parsed(query: Query, wire: bytes, server: str) -> Answer | None:
+    """dnspython's reading of ``wire`` (``from_wire`` + ``classify``); None if it cannot parse it."""
     try:
         response = dns.message.from_wire(wire)
-    except Exception as exc:  # noqa: BLE001 -- any fault in the bytes is evidence
-        return Answer(
-            query,
-            Outcome.ERROR,
-            server=server,
-            detail=f"malformed response: {type(exc).__name__} {exc}",
-        )
+    except Exception:  # noqa: BLE001 -- any fault in the bytes means "not a message"
+        return None
     try:
         return classify(query, response, server)
     except InvalidRecordError as exc:
@@ -390,6 +383,26 @@ def reference(query: Query, wire: bytes, server: str) -> Answer:
             server=server,
             detail=f"malformed answer: {type(exc).__name__} {exc}",
         )
+
+
+def reference(query: Query, wire: bytes, server: str) -> Answer:
+    """dnspython's reading of ``wire`` (``from_wire`` + ``classify``); malformed is ERROR.
+
+    >>> reference(Query("example.it", "MX"), b"junk", "192.0.2.53#53").outcome
+    <Outcome.ERROR: 'ERROR'>
+    """
+    read = parsed(query, wire, server)
+    if read is None:
+        return Answer(query, Outcome.ERROR, server=server, detail="malformed response")
+    return read
+
+
+def read(query: Query, wire: bytes, server: str) -> Answer | None:
+    """The Answer ``wire`` gives to ``query``; None when it is no DNS message at all."""
+    try:
+        return _lean(query, _Message(wire), server)
+    except (_Odd, InvalidRecordError):
+        return parsed(query, wire, server)
 
 
 def decode(query: Query, wire: bytes, server: str) -> tuple[Answer, bool]:
