@@ -15,6 +15,7 @@ against the baseline measured in the same run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import cProfile
 import pstats
 import random
@@ -47,6 +48,7 @@ def calibration() -> float:
 
 
 def timed(what: str, n: int, body: Any) -> float:  # noqa: ANN401
+    """Run ``body``, print and return ``n`` per second."""
     started = time.perf_counter()
     body()
     seconds = time.perf_counter() - started
@@ -55,6 +57,7 @@ def timed(what: str, n: int, body: Any) -> float:  # noqa: ANN401
 
 
 def sequential(port: int, n: int) -> float:
+    """The loop a user would write: one ``dns.resolver.resolve`` after another."""
     resolver = dns.resolver.Resolver(configure=False)
     resolver.nameservers = [portfolio.RESOLVER]
     resolver.port = port
@@ -62,15 +65,14 @@ def sequential(port: int, n: int) -> float:
 
     def body() -> None:
         for name in portfolio.names(n):
-            try:
+            with contextlib.suppress(dns.exception.DNSException):
                 resolver.resolve(f"pec.{name}", "MX")
-            except dns.exception.DNSException:
-                pass
 
     return timed("sequential dns.resolver.resolve, questions", n, body)
 
 
 def today(port: int, n: int) -> float:
+    """check_many as it is today (dnspython, a task per check)."""
     resolver = AsyncDnsResolver([portfolio.RESOLVER], port=port, timeout=2.0, lifetime=5.0)
     return timed(
         "check_many today, domains",
@@ -80,6 +82,7 @@ def today(port: int, n: int) -> float:
 
 
 def engine(port: int, n: int, *, ordered: bool, profile: bool = False) -> tuple[float, float]:
+    """The one-loop engine with FastResolver: domains/s and questions sent per domain."""
     fast = FastResolver([portfolio.RESOLVER], port=port, timeout=1.0, lifetime=4.0, per_server=64)
 
     def body() -> None:
@@ -102,10 +105,12 @@ class Latent:
     """An async fake: answers 15 ms late; 0.5% of answers are lost and come on the retry."""
 
     def __init__(self, delay: float, loss: float, retry: float) -> None:
+        """Answer ``delay`` late; lose ``loss`` of answers, which come ``retry`` later."""
         self.delay, self.loss, self.retry = delay, loss, retry
         self.random = random.Random(7)  # noqa: S311 -- a reproducible benchmark
 
     async def resolve(self, query: Query) -> Answer:
+        """A compliant-looking answer, late."""
         lost = self.random.random() < self.loss
         await asyncio.sleep(self.retry + self.delay if lost else self.delay)
         if query.rdtype.value == "MX":
@@ -116,6 +121,7 @@ class Latent:
 
 
 def loss(n: int) -> None:
+    """Ordered vs unordered under latency and loss."""
     rates = {}
     for ordered in (True, False):
         fake = Latent(0.015, 0.005, 0.5)
@@ -128,6 +134,7 @@ def loss(n: int) -> None:
 
 
 def main(argv: list[str]) -> None:
+    """Every figure, in one run, after the calibration figure."""
     n = int(argv[0]) if argv else 2000
     print(f"calibration: fixed pure-Python loop {calibration():.3f} s", flush=True)
     with topology.servers(max(n, len(portfolio.CYCLE))) as port:

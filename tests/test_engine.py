@@ -16,7 +16,17 @@ from pecdns.resolvers._fast import FastResolver
 from pecdns.testing import FakeDNS, FakeResolver
 from servers import Knot, Nsd, binary, free_port
 from test_catalogue import TABLE, ZONE_DATA, _mapping
-from world import NS1, NS2, PROVIDER, ROOT, SCENARIOS, infrastructure, ns1_zones, ns2_zones, provider_zones
+from world import (
+    NS1,
+    NS2,
+    PROVIDER,
+    ROOT,
+    SCENARIOS,
+    infrastructure,
+    ns1_zones,
+    ns2_zones,
+    provider_zones,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -85,7 +95,7 @@ def test_a_slow_check_does_not_stop_the_others() -> None:
 
 def test_the_budget_bounds_a_check() -> None:
     class Never:
-        async def resolve(self, query: Query) -> Answer:
+        async def resolve(self, _query: Query) -> Answer:
             await asyncio.sleep(10)
             raise AssertionError("not reached")
 

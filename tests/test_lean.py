@@ -86,7 +86,9 @@ def messages(draw: st.DrawFn, *, odd: bool = True) -> tuple[Query, bytes]:
     if odd and draw(st.integers(0, 10)) == 0:
         response.set_opcode(dns.opcode.NOTIFY)
     if odd and draw(st.integers(0, 10)) == 0:
-        response.use_edns(0, options=[dns.edns.GenericOption(65001, b"x")])
+        response.use_edns(
+            0, options=[dns.edns.GenericOption(dns.edns.OptionType.make(65001), b"x")]
+        )
     if odd and draw(st.integers(0, 15)) == 0:
         response.flags &= ~dns.flags.QR
     chain = draw(st.lists(names, max_size=3))

@@ -9,8 +9,8 @@ import time
 from typing import TYPE_CHECKING
 
 import dns.message
-import dns.rrset
 import dns.rcode
+import dns.rrset
 import pytest
 
 from dnsserver import cname, late, rcode, records, referral, serve, silence, truncated
@@ -69,7 +69,9 @@ def test_direct_probes_equal_dns_resolvers(name: str) -> None:
 def test_a_truncated_answer_is_asked_again_over_tcp() -> None:
     script = {("pec.example.it", "MX"): truncated(records("10 mx.pec.aruba.it."))}
     with serve(script) as (_, port):
-        (answer,) = _ask(FastResolver([], port=port), Query("pec.example.it", "MX", server="127.0.0.1"))
+        (answer,) = _ask(
+            FastResolver([], port=port), Query("pec.example.it", "MX", server="127.0.0.1")
+        )
     assert answer.records == ("10 mx.pec.aruba.it.",)  # type: ignore[attr-defined]
 
 
@@ -158,8 +160,6 @@ def hostile() -> Iterator[int]:
     thread.join()
     sock.close()
     other.close()
-
-
 
 
 def test_strays_are_ignored_and_the_genuine_answer_is_taken(hostile: int) -> None:

@@ -23,7 +23,7 @@ import inspect
 import queue
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pecdns._batch import InvalidInput, _failed
 from pecdns._check import report
@@ -92,7 +92,7 @@ class _Source:
             task.add_done_callback(self.tasks.discard)
             return
         try:  # a sync resolver is called inline: meant for offline ones (zones, fakes, replays)
-            answer = _valid(query, self.resolver.resolve(query))  # type: ignore[union-attr]
+            answer = _valid(query, cast("Resolver", self.resolver).resolve(query))
         except Exception as exc:  # noqa: BLE001 -- _failure keeps it as evidence or re-raises
             answer = _failure(query, exc)
         loop.call_soon(callback, answer)
@@ -102,8 +102,8 @@ class _Source:
     ) -> None:
         wait = deadline - time.monotonic()
         try:
-            asked = self.resolver.resolve(query)  # type: ignore[union-attr]
-            answer = _valid(query, await asyncio.wait_for(asked, wait))  # type: ignore[arg-type]
+            asked = cast("AsyncResolver", self.resolver).resolve(query)
+            answer = _valid(query, await asyncio.wait_for(asked, wait))
         except TimeoutError:
             answer = Answer(query, Outcome.TIMEOUT, detail=BUDGET_SPENT)
         except Exception as exc:  # noqa: BLE001 -- _failure keeps it as evidence or re-raises
@@ -306,8 +306,12 @@ def run(  # noqa: PLR0913 -- the batch API: every option keyword-only, with a de
         cache_size: address answers cached across the batch.
 
     >>> from pecdns.testing import FakeResolver
-    >>> fake = FakeResolver({"pec.example.it": {"MX": "10 mx.pec.aruba.it."},
-    ...                      "mx.pec.aruba.it": {"A": "192.0.2.25"}})
+    >>> fake = FakeResolver(
+    ...     {
+    ...         "pec.example.it": {"MX": "10 mx.pec.aruba.it."},
+    ...         "mx.pec.aruba.it": {"A": "192.0.2.25"},
+    ...     }
+    ... )
     >>> [str(r.verdict) for r in run(["example.it", "www.example.it"], resolver=fake)]
     ['COMPLIANT', 'UNDETERMINED']
     """

@@ -1,9 +1,9 @@
-"""The real DNS at network speed: long-lived sockets, the lean codec, callbacks.
+r"""The real DNS at network speed: long-lived sockets, the lean codec, callbacks.
 
 :class:`FastResolver` asks the same questions as
 :class:`~pecdns.resolvers.DnsResolver` (recursive questions to the configured
 resolvers with RD; a question with ``Query.server`` straight to that server,
-without RD, on ``port``) and answers with the same :class:`Answer`\\ s, but
+without RD, on ``port``) and answers with the same :class:`Answer`\ s, but
 keeps a few UDP sockets open for its whole life, builds and parses messages
 with :mod:`pecdns.resolvers._lean`, and drives each question with callbacks
 on the event loop instead of a task. Its protections:
@@ -119,7 +119,7 @@ class FastResolver:
     (('127.0.0.1',), 5353)
     """
 
-    def __init__(  # noqa: PLR0913 -- every knob keyword-only, with a default
+    def __init__(
         self,
         nameservers: Sequence[str] | None = None,
         *,
@@ -327,7 +327,9 @@ class FastResolver:
     def _timeout(self, ask: _Ask) -> None:
         if ask.malformed:
             detail = "malformed response"
-            self._finish(ask, Answer(ask.query, Outcome.ERROR, server=self._label(ask), detail=detail))
+            self._finish(
+                ask, Answer(ask.query, Outcome.ERROR, server=self._label(ask), detail=detail)
+            )
             return
         answer = Answer(
             ask.query,
@@ -456,7 +458,8 @@ def _summary(query: Query, failures: list[tuple[str, Answer]], *, recursion: boo
     if not recursion:
         return failures[-1][1]
     reasons = [
-        answer.outcome.value if answer.outcome in {Outcome.SERVFAIL, Outcome.REFUSED}
+        answer.outcome.value
+        if answer.outcome in {Outcome.SERVFAIL, Outcome.REFUSED}
         else answer.detail
         for _, answer in failures
     ]
@@ -466,5 +469,7 @@ def _summary(query: Query, failures: list[tuple[str, Answer]], *, recursion: boo
         outcome = Outcome.SERVFAIL
     else:
         outcome = Outcome.ERROR
-    detail = "; ".join(f"{server}: {reason}" for (server, _), reason in zip(failures, reasons, strict=True))
+    detail = "; ".join(
+        f"{server}: {reason}" for (server, _), reason in zip(failures, reasons, strict=True)
+    )
     return Answer(query, outcome, detail=detail)
