@@ -60,6 +60,7 @@ PUBLIC = {
         "AsyncDnsResolver",
         "AsyncResolver",
         "DnsResolver",
+        "FastResolver",
         "IterativeResolver",
         "Outcome",
         "Query",

@@ -236,3 +236,14 @@ def test_recursive_answer_has_no_referral_and_nxdomain_names_no_server() -> None
     referral.set_rcode(dns.rcode.NXDOMAIN)
     gone = recursive_answer(query, answer(query, referral.to_wire(), SERVER))
     assert (gone.outcome, gone.server) == (Outcome.NXDOMAIN, None)
+
+
+def test_glue_of_another_class_is_an_error_answer_not_an_exception() -> None:
+    # Found by fuzz/fuzz_lean.py: classify raises ValueError on glue of class CH.
+    query = Query("pec.example.it", "MX")
+    referral = dns.message.make_response(dns.message.make_query(query.name, "MX", id=1))
+    referral.authority.append(dns.rrset.from_text("pec.example.it.", 60, "IN", "NS", "ns.p.it."))
+    referral.additional.append(dns.rrset.from_text("ns.p.it.", 60, "CH", "A", "p.it. 7"))
+    wire = referral.to_wire()
+    assert answer(query, wire, SERVER) == reference(query, wire, SERVER)
+    assert reference(query, wire, SERVER).outcome is Outcome.ERROR
