@@ -180,11 +180,16 @@ class _Engine:
         self.next_out = 0
         self.exhausted = False
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.items: Iterator[str | Domain] = iter(())
+        self.refill = False
         self.questions = 0
 
     # -- input -----------------------------------------------------------------------
 
-    def fill(self, items: Iterator[str | Domain]) -> None:
+    def fill(self) -> None:
+        """Start checks while the window and the reorder buffer have room."""
+        self.refill = False
+        items = self.items
         while (
             not self.exhausted
             and len(self.running) < self.concurrency
@@ -256,6 +261,9 @@ class _Engine:
         result = report(observation, self.policy, at=self.at, lang=self.lang)
         for index in check.indices:
             self.put(index, result)
+        if not self.refill and self.loop is not None:  # a check ended: start the next one
+            self.refill = True
+            self.loop.call_soon(self.fill)
 
     def put(self, index: int, result: Report | InvalidInput) -> None:
         if self.ordered:
@@ -345,10 +353,10 @@ def _run(
     engine = _Engine(source, **settings)
     loop = asyncio.new_event_loop()
     engine.loop = loop
-    items = iter(domains)
+    engine.items = iter(domains)
     try:
         while True:
-            loop.call_soon(engine.fill, items)
+            loop.call_soon(engine.fill)
             if not engine.ready:
                 if engine.done:
                     return

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import functools
 import random
 import secrets
 import socket
@@ -53,6 +54,12 @@ def _system_nameservers() -> tuple[str, ...]:
         return tuple(str(ns) for ns in dns.resolver.Resolver(configure=True).nameservers)
     except dns.resolver.NoResolverConfiguration:
         return ()
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _template(query: Query, *, recursion: bool) -> tuple[bytes, bytes]:
+    """The question section and the whole query (ID 0) for ``query``; shared by repeats."""
+    return _lean.question_bytes(query), _lean.build(query, recursion=recursion, qid=0)[1]
 
 
 class _Ask:
@@ -87,8 +94,7 @@ class _Ask:
         self.deadline = deadline
         self.servers = servers
         self.recursion = recursion
-        self.question = _lean.question_bytes(query)
-        self.template = _lean.build(query, recursion=recursion, qid=0)[1]
+        self.question, self.template = _template(query, recursion=recursion)
         self.tries = 0
         self.keys: list[tuple[int, str, int, int]] = []  # every try's: a late reply still counts
         self.timer: asyncio.TimerHandle | None = None
