@@ -159,3 +159,10 @@ def world_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 def test_reports_equal_checks_on_real_servers(world_port: int) -> None:
     stub = DnsResolver([NS1], port=world_port, timeout=0.5, lifetime=2.0)
     _same_as_check(stub, [s.domain for s in SCENARIOS])
+
+
+def test_a_batch_left_early_closes_cleanly() -> None:
+    fake = FakeDNS().compliant("a.it")
+    results = run(["a.it"] * 50, resolver=fake, concurrency=2)
+    assert next(results) == check("a.it", resolver=fake)
+    results.close()  # type: ignore[attr-defined]
