@@ -167,3 +167,25 @@ def test_strays_are_ignored_and_the_genuine_answer_is_taken(hostile: int) -> Non
     (answer,) = _ask(resolver, Query("pec.example.it", "MX", server="127.0.0.1"))
     assert answer.records == ("10 mx.pec.aruba.it.",)  # type: ignore[attr-defined]
     assert resolver.strays >= 4
+
+
+@pytest.mark.parametrize("code", [dns.rcode.REFUSED, dns.rcode.SERVFAIL])
+def test_every_recursive_resolver_failing_is_summed_up_as_dns_resolver_does(
+    code: dns.rcode.Rcode,
+) -> None:
+    query = Query("example.it", "MX")
+    with serve({}, default=rcode(code)) as (_, port):
+        both = ["127.0.0.1", "127.0.0.1"]
+        reference = DnsResolver(both, port=port, timeout=1.0).resolve(query)
+        (fast,) = _ask(FastResolver(both, port=port, timeout=1.0), query)
+    assert fast == reference
+
+
+def test_questions_to_one_server_are_paced() -> None:
+    resolver = FastResolver([], per_second=10.0)
+    queries = [Query(f"n{i}.example.it", "A", server="127.0.0.1") for i in range(3)]
+    with serve({}) as (_, port):
+        resolver.port = port
+        started = time.monotonic()
+        _ask(resolver, *queries)
+    assert time.monotonic() - started >= 0.2  # three questions, 0.1 s apart
