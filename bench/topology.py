@@ -10,13 +10,14 @@ delaying UDP/TCP relay (``relay.py``) in a process of its own.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -118,6 +119,7 @@ class Relay:
 
     port: int
     process: subprocess.Popen[str]
+    stats: dict[str, int] = field(default_factory=dict)  # filled when the relay stops
 
     def cpu_seconds(self) -> float:
         """CPU time the relay process has used so far."""
@@ -131,26 +133,36 @@ def process_cpu_seconds(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def relay(upstream_port: int, delay: float) -> Iterator[Relay]:
-    """Run ``relay.py``: every server address, answers ``delay`` seconds late, on a new port."""
+def relay(upstream_port: int, delay: float, loss: float = 0.0) -> Iterator[Relay]:
+    """Run ``relay.py``: every server address, answers ``delay`` seconds late, on a new port.
+
+    With ``loss``, that share of answers is dropped on purpose. When it stops,
+    its counts (relayed, dropped on purpose, dropped by the kernel) are in
+    ``Relay.stats``.
+    """
     port = free_port(list(portfolio.ADDRESSES))
-    command = [sys.executable, str(BENCH / "relay.py"), str(port), str(upstream_port), str(delay)]
+    command = [sys.executable, str(BENCH / "relay.py"), f"--loss={loss}"]
+    command += [str(port), str(upstream_port), str(delay)]
     process = subprocess.Popen(  # noqa: S603 -- our own script, arguments we made
         [*command, *portfolio.ADDRESSES], stdout=subprocess.PIPE, text=True
     )
+    running = Relay(port, process)
     try:
         assert process.stdout is not None  # noqa: S101 -- stdout=PIPE above
         if process.stdout.readline().strip() != "ready":
             raise RuntimeError("the delaying relay did not start")
         _check_relay(port, delay)
-        yield Relay(port, process)
+        yield running
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            out, _ = process.communicate(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait()
+            out, _ = process.communicate()
+        for line in (out or "").splitlines():
+            if line.startswith("stats "):
+                running.stats = json.loads(line.removeprefix("stats "))
 
 
 def _check_relay(port: int, delay: float) -> None:

@@ -70,6 +70,7 @@ PUBLIC = {
         "AsyncDnsResolver",
         "AsyncResolver",
         "DnsResolver",
+        "FastResolver",
         "IterativeResolver",
         "Outcome",
         "Query",

@@ -3,7 +3,8 @@
 - :class:`DnsResolver`: the real DNS, through a recursive resolver (dnspython);
   :class:`AsyncDnsResolver` is the same for asyncio (:class:`AsyncResolver`), and
   :class:`ThreadedResolver` (or :func:`as_async`) runs any other resolver's
-  questions in threads for it.
+  questions in threads for it; :class:`FastResolver` asks the same questions
+  at network speed (long-lived sockets, a lean codec, callbacks).
 - :class:`IterativeResolver`: the real DNS, walking the delegations itself
   from the root (or given hints) and trusting only authoritative answers.
 - :class:`ZoneResolver`: offline, from BIND zone files or zone text.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from pecdns._models import Answer, Outcome, Query, RRType
 from pecdns.resolvers._dnspython import AsyncDnsResolver, DnsResolver
+from pecdns.resolvers._fast import FastResolver
 from pecdns.resolvers._iterative import ROOT_HINTS, IterativeResolver
 from pecdns.resolvers._protocol import AsyncResolver, Resolver, ThreadedResolver, as_async
 from pecdns.resolvers._recording import RecordingResolver, ReplayResolver
@@ -31,6 +33,7 @@ __all__ = [
     "AsyncDnsResolver",
     "AsyncResolver",
     "DnsResolver",
+    "FastResolver",
     "IterativeResolver",
     "Outcome",
     "Query",

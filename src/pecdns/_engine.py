@@ -1,0 +1,417 @@
+"""Many checks on one event loop, driven by callbacks: the fast batch path.
+
+:func:`run` drives :func:`pecdns._observe.plan` for many domains at once on
+one event loop in the calling thread: each question goes to the resolver
+with a callback (no task, no future), each check advances when its round's
+last answer lands, and each observation is judged by the same
+:func:`pecdns._check.report` as :func:`pecdns.check`, so a report is the
+one ``check()`` gives for the same answers. Across the batch, address
+look-ups are cached (TTL respected) and shared while in flight.
+
+Output order is kept without stalls: new checks start while an old one
+waits, up to ``reorder`` results held back behind the oldest unfinished
+check (a bound on memory). When that buffer is full the engine starts
+nothing new until the oldest check ends -- which its time budget bounds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import functools
+import inspect
+import queue
+import threading
+import time
+from typing import TYPE_CHECKING, Any, cast
+
+from pecdns._batch import InvalidInput, _failed
+from pecdns._check import report
+from pecdns._codes import check_lang
+from pecdns._domain import Domain
+from pecdns._models import BUDGET_SPENT, Answer, Outcome, Query, RRType
+from pecdns._observe import _failure, _valid, plan
+from pecdns._policy import ARUBA, Policy
+from pecdns.exceptions import InvalidDomainError
+from pecdns.resolvers._dnspython import DnsResolver
+from pecdns.resolvers._fast import FastResolver
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Generator, Iterable, Iterator
+    from datetime import datetime
+
+    from pecdns._models import Observation, Report
+    from pecdns.resolvers import AsyncResolver, Resolver
+
+__all__ = ["run"]
+
+_CACHED = frozenset({RRType.A, RRType.AAAA})
+
+
+def fast_resolver(resolver: Resolver | AsyncResolver | None, **knobs: Any) -> FastResolver | None:  # noqa: ANN401
+    """The FastResolver standing for ``resolver`` (None: the system's), or None if none can.
+
+    A :class:`~pecdns.resolvers.DnsResolver` (or its async form) becomes a
+    FastResolver with the same servers, port and timeouts.
+
+    >>> fast_resolver(DnsResolver(["192.0.2.1"], port=5353)).port
+    5353
+    """
+    if resolver is None:
+        return FastResolver(**knobs)
+    if isinstance(resolver, FastResolver):
+        return resolver
+    if isinstance(resolver, DnsResolver):
+        return FastResolver(
+            list(resolver.nameservers),
+            port=resolver.port,
+            timeout=resolver.timeout,
+            lifetime=resolver.lifetime,
+            **knobs,
+        )
+    return None
+
+
+class _Source:
+    """Questions to any resolver, answered through callbacks on the loop."""
+
+    def __init__(self, resolver: Resolver | AsyncResolver | FastResolver) -> None:
+        self.resolver = resolver
+        self.fast = resolver if isinstance(resolver, FastResolver) else None
+        self.is_async = inspect.iscoroutinefunction(getattr(resolver, "resolve", None))
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def submit(self, query: Query, deadline: float, callback: Callable[[Answer], object]) -> None:
+        if self.fast is not None:
+            self.fast.submit(query, deadline, callback)
+            return
+        loop = asyncio.get_running_loop()
+        if self.is_async:
+            task = loop.create_task(self._awaited(query, deadline, callback))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+            return
+        try:  # a sync resolver is called inline: meant for offline ones (zones, fakes, replays)
+            answer = _valid(query, cast("Resolver", self.resolver).resolve(query))
+        except Exception as exc:  # noqa: BLE001 -- _failure keeps it as evidence or re-raises
+            answer = _failure(query, exc)
+        loop.call_soon(callback, answer)
+
+    async def _awaited(
+        self, query: Query, deadline: float, callback: Callable[[Answer], object]
+    ) -> None:
+        wait = deadline - time.monotonic()
+        try:
+            asked = cast("AsyncResolver", self.resolver).resolve(query)
+            answer = _valid(query, await asyncio.wait_for(asked, wait))
+        except TimeoutError:
+            answer = Answer(query, Outcome.TIMEOUT, detail=BUDGET_SPENT)
+        except Exception as exc:  # noqa: BLE001 -- _failure keeps it as evidence or re-raises
+            answer = _failure(query, exc)
+        callback(answer)
+
+
+class _Check:
+    """One domain's plan, advanced by its answers' callbacks."""
+
+    __slots__ = ("answers", "deadline", "domain", "engine", "indices", "steps", "waiting")
+
+    def __init__(self, engine: _Engine, domain: Domain, index: int) -> None:
+        self.engine = engine
+        self.domain = domain
+        self.indices = [index]
+        self.deadline = time.monotonic() + engine.timeout if engine.timeout else float("inf")
+        self.steps: Generator[list[Query], list[Answer], Observation] = plan(domain, engine.policy)
+        self.answers: list[Answer | None] = []
+        self.waiting = 0
+
+    def advance(self, answers: list[Answer] | None) -> None:
+        try:
+            round_ = next(self.steps) if answers is None else self.steps.send(answers)
+        except StopIteration as done:
+            self.engine.finished(self, done.value)
+            return
+        except Exception as exc:  # noqa: BLE001 -- nothing raises out of a batch
+            self.engine.finished(self, _failed(self.domain, self.engine.policy, exc))
+            return
+        self.answers = [None] * len(round_)
+        self.waiting = len(round_)
+        for i, query in enumerate(round_):
+            self.engine.ask(query, self.deadline, functools.partial(self.landed, i))
+
+    def landed(self, i: int, answer: Answer) -> None:
+        self.answers[i] = answer
+        self.waiting -= 1
+        if not self.waiting:
+            self.advance(self.answers)  # type: ignore[arg-type]
+
+
+class _Engine:
+    """The batch: checks in flight, the address cache, the reorder buffer."""
+
+    def __init__(  # noqa: PLR0913 -- the batch's settings
+        self,
+        source: _Source,
+        policy: Policy,
+        *,
+        timeout: float | None,
+        lang: str,
+        at: datetime | None,
+        concurrency: int,
+        reorder: int,
+        ordered: bool,
+        cache_size: int,
+    ) -> None:
+        self.source = source
+        self.policy = policy
+        self.timeout = timeout
+        self.lang = lang
+        self.at = at
+        self.concurrency = concurrency
+        self.reorder = reorder
+        self.ordered = ordered
+        self.cache_size = cache_size
+        self.cache: collections.OrderedDict[Query, tuple[float, Answer]] = collections.OrderedDict()
+        self.flights: dict[Query, list[Callable[[Answer], object]]] = {}
+        self.running: dict[str, _Check] = {}
+        self.held: dict[int, Report | InvalidInput] = {}
+        self.ready: collections.deque[Report | InvalidInput] = collections.deque()
+        self.next_in = 0
+        self.next_out = 0
+        self.exhausted = False
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.items: Iterator[str | Domain] = iter(())
+        self.refill = False
+        self.questions = 0
+
+    # -- input -----------------------------------------------------------------------
+
+    def fill(self) -> None:
+        """Start checks while the window and the reorder buffer have room."""
+        self.refill = False
+        items = self.items
+        while (
+            not self.exhausted
+            and len(self.running) < self.concurrency
+            and self.next_in - self.next_out < self.reorder
+        ):
+            try:
+                item = next(items)
+            except StopIteration:
+                self.exhausted = True
+                return
+            index = self.next_in
+            self.next_in += 1
+            self.start(item, index)
+
+    def start(self, item: str | Domain, index: int) -> None:
+        if isinstance(item, Domain):
+            domain = item
+        else:
+            try:
+                domain = Domain(item)
+            except InvalidDomainError as exc:
+                self.put(index, InvalidInput.of(item, exc, self.policy, self.lang, self.at))
+                return
+        twin = self.running.get(domain.name)
+        if twin is not None:
+            twin.indices.append(index)  # repeated while in flight: one check for both
+            return
+        check = _Check(self, domain, index)
+        self.running[domain.name] = check
+        check.advance(None)
+
+    # -- questions -------------------------------------------------------------------
+
+    def ask(self, query: Query, deadline: float, callback: Callable[[Answer], object]) -> None:
+        assert self.loop is not None  # noqa: S101 -- set by run
+        now = time.monotonic()
+        if now >= deadline:
+            self.loop.call_soon(callback, Answer(query, Outcome.TIMEOUT, detail=BUDGET_SPENT))
+            return
+        if query.server is None and query.rdtype in _CACHED:
+            hit = self.cache.get(query)
+            if hit is not None and hit[0] > now:
+                self.cache.move_to_end(query)
+                self.loop.call_soon(callback, hit[1])
+                return
+            waiting = self.flights.get(query)
+            if waiting is not None:
+                waiting.append(callback)
+                return
+            self.flights[query] = [callback]
+            callback = functools.partial(self.shared, query)
+        self.questions += 1
+        self.source.submit(query, deadline, callback)
+
+    def shared(self, query: Query, answer: Answer) -> None:
+        if not answer.outcome.is_failure:
+            ttl = answer.ttl if answer.ttl is not None else 300
+            self.cache[query] = (time.monotonic() + ttl, answer)
+            if len(self.cache) > self.cache_size:
+                self.cache.popitem(last=False)
+        for callback in self.flights.pop(query, ()):
+            callback(answer)
+
+    # -- output ----------------------------------------------------------------------
+
+    def finished(self, check: _Check, observation: Observation) -> None:
+        if self.running.get(check.domain.name) is check:
+            del self.running[check.domain.name]
+        result = report(observation, self.policy, at=self.at, lang=self.lang)
+        for index in check.indices:
+            self.put(index, result)
+        if not self.refill and self.loop is not None:  # a check ended: start the next one
+            self.refill = True
+            self.loop.call_soon(self.fill)
+
+    def put(self, index: int, result: Report | InvalidInput) -> None:
+        if self.ordered:
+            self.held[index] = result
+            while self.next_out in self.held:
+                self.ready.append(self.held.pop(self.next_out))
+                self.next_out += 1
+        else:
+            self.ready.append(result)
+            self.next_out += 1
+        if self.ready and self.loop is not None and self.loop.is_running():
+            self.loop.stop()
+
+    @property
+    def done(self) -> bool:
+        return self.exhausted and not self.running and not self.ready
+
+
+def run(  # noqa: PLR0913 -- the batch API: every option keyword-only, with a default
+    domains: Iterable[str | Domain],
+    *,
+    resolver: Resolver | AsyncResolver | FastResolver | None = None,
+    policy: Policy = ARUBA,
+    ordered: bool = True,
+    timeout: float | None = 30.0,
+    concurrency: int = 512,
+    reorder: int = 8192,
+    lang: str = "en",
+    at: datetime | None = None,
+    cache_size: int = 50_000,
+) -> Iterator[Report | InvalidInput]:
+    """Check ``domains`` on one event loop; yield one result per input, in input order.
+
+    Args:
+        domains: registrable domains, as text or :class:`Domain`, read lazily.
+        resolver: a :class:`~pecdns.resolvers._fast.FastResolver`; a
+            :class:`~pecdns.resolvers.DnsResolver` (its settings are taken
+            over by a FastResolver); ``None``: a FastResolver on the system's
+            resolvers; any other resolver is asked as it is (sync ones
+            inline, so offline ones: zones, fakes, replays).
+        policy: the provider's requirements.
+        ordered: yield in input order; ``False`` yields as checks complete.
+        timeout: each check's time budget, in seconds (``None``: none).
+        concurrency: checks in flight at once.
+        reorder: results at most held back behind the oldest unfinished check.
+        lang: the language of messages.
+        at: the time stamped on every report.
+        cache_size: address answers cached across the batch.
+
+    >>> from pecdns.testing import FakeResolver
+    >>> fake = FakeResolver(
+    ...     {
+    ...         "pec.example.it": {"MX": "10 mx.pec.aruba.it."},
+    ...         "mx.pec.aruba.it": {"A": "192.0.2.25"},
+    ...     }
+    ... )
+    >>> [str(r.verdict) for r in run(["example.it", "www.example.it"], resolver=fake)]
+    ['COMPLIANT', 'UNDETERMINED']
+    """
+    if min(concurrency, reorder, cache_size) < 1:
+        raise ValueError("concurrency, reorder and cache_size must be at least 1")
+    check_lang(lang)
+    settings = {
+        "policy": policy,
+        "ordered": ordered,
+        "timeout": timeout,
+        "concurrency": concurrency,
+        "reorder": reorder,
+        "lang": lang,
+        "at": at,
+        "cache_size": cache_size,
+    }
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _run(domains, resolver, **settings)
+    return _threaded(_run(domains, resolver, **settings))  # a loop runs here (Jupyter)
+
+
+def _run(
+    domains: Iterable[str | Domain],
+    resolver: Resolver | AsyncResolver | FastResolver | None,
+    **settings: Any,  # noqa: ANN401
+) -> Iterator[Report | InvalidInput]:
+    fast = fast_resolver(resolver)
+    source = _Source(fast if fast is not None else resolver)  # type: ignore[arg-type]
+    engine = _Engine(source, **settings)
+    loop = asyncio.new_event_loop()
+    engine.loop = loop
+    engine.items = iter(domains)
+    try:
+        while True:
+            loop.call_soon(engine.fill)
+            if not engine.ready:
+                if engine.done:
+                    return
+                loop.run_forever()
+            while engine.ready:
+                yield engine.ready.popleft()
+            if engine.done:
+                return
+    finally:
+        if fast is not None and fast is not resolver:
+            fast.close()
+        elif fast is not None:
+            fast.close()  # its sockets belong to this loop; it opens new ones when used again
+        for task in source.tasks:
+            task.cancel()
+        if source.tasks:
+            loop.run_until_complete(asyncio.gather(*source.tasks, return_exceptions=True))
+        loop.close()
+
+
+_END = object()
+
+
+def _threaded(results: Iterator[Report | InvalidInput]) -> Iterator[Report | InvalidInput]:
+    """``results`` produced in a thread of their own (where this thread already runs a loop)."""
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=1024)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for result in results:
+                while not stop.is_set():
+                    try:
+                        handoff.put(result, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            handoff.put(_END)
+        except BaseException as exc:  # noqa: BLE001 -- handed to the consumer
+            handoff.put(exc)
+        finally:
+            results.close()  # type: ignore[attr-defined]
+
+    thread = threading.Thread(target=produce, name="pecdns-engine", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=10)

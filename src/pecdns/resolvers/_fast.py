@@ -1,0 +1,481 @@
+r"""The real DNS at network speed: long-lived sockets, the lean codec, callbacks.
+
+:class:`FastResolver` asks the same questions as
+:class:`~pecdns.resolvers.DnsResolver` (recursive questions to the configured
+resolvers with RD; a question with ``Query.server`` straight to that server,
+without RD, on ``port``) and answers with the same :class:`Answer`\ s, but
+keeps a few UDP sockets open for its whole life, builds and parses messages
+with :mod:`pecdns.resolvers._lean`, and drives each question with callbacks
+on the event loop instead of a task. Its protections:
+
+- a reply is taken only from the address and port asked, with the message ID
+  (random per try) and the question asked; anything else -- strays, forged
+  or garbage datagrams -- is ignored and the wait goes on;
+- each try waits ``timeout`` at most, every try together ``lifetime`` at most,
+  and never past the caller's deadline (the check's budget); a truncated
+  answer is asked again over TCP within what is left;
+- sockets are bounded (``sockets`` per address family), and so are the
+  questions in flight, overall and per server (``max_in_flight``,
+  ``per_server``), and the pace to each server (``per_second``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import functools
+import random
+import secrets
+import socket
+import struct
+import time
+from typing import TYPE_CHECKING
+
+from pecdns._budget import remaining
+from pecdns._models import Answer, Outcome, Query
+from pecdns.resolvers import _lean
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from typing_extensions import Self
+
+__all__ = ["FastResolver"]
+
+_RCVBUF = 1 << 22
+_TCP_LIMIT = 65535
+
+
+def _system_nameservers() -> tuple[str, ...]:
+    import dns.resolver  # noqa: PLC0415 -- only when no resolver is given
+
+    try:
+        return tuple(str(ns) for ns in dns.resolver.Resolver(configure=True).nameservers)
+    except dns.resolver.NoResolverConfiguration:
+        return ()
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _template(query: Query, *, recursion: bool) -> tuple[bytes, bytes]:
+    """The question section and the whole query (ID 0) for ``query``; shared by repeats."""
+    return _lean.question_bytes(query), _lean.build(query, recursion=recursion, qid=0)[1]
+
+
+class _Ask:
+    """One question in flight: what to send, where, until when, and whom to tell."""
+
+    __slots__ = (
+        "callback",
+        "deadline",
+        "failures",
+        "keys",
+        "malformed",
+        "query",
+        "question",
+        "recursion",
+        "servers",
+        "template",
+        "timer",
+        "tries",
+    )
+
+    def __init__(
+        self,
+        query: Query,
+        callback: Callable[[Answer], object],
+        deadline: float,
+        servers: tuple[str, ...],
+        *,
+        recursion: bool,
+    ) -> None:
+        self.query = query
+        self.callback = callback
+        self.deadline = deadline
+        self.servers = servers
+        self.recursion = recursion
+        self.question, self.template = _template(query, recursion=recursion)
+        self.tries = 0
+        self.keys: list[tuple[int, str, int, int]] = []  # every try's: a late reply still counts
+        self.timer: asyncio.TimerHandle | None = None
+        self.failures: list[tuple[str, Answer]] = []
+        self.malformed = False
+
+    @property
+    def server(self) -> str:
+        return self.servers[(self.tries - 1) % len(self.servers)]
+
+
+class FastResolver:
+    """Answers from the real DNS, fast: an :class:`~pecdns.resolvers.AsyncResolver`.
+
+    Args:
+        nameservers: recursive resolvers to ask; the system's (``/etc/resolv.conf``)
+            when ``None``.
+        port: the port of every server asked, recursive or authoritative.
+        timeout: seconds to wait for one try.
+        lifetime: seconds every try of one question may take together.
+        sockets: UDP sockets per address family, each kept for the resolver's life.
+        max_in_flight: questions in flight at once; more wait their turn.
+        per_server: questions in flight at once to one authoritative server.
+        per_second: questions per second to one authoritative server (0: no limit).
+
+    >>> resolver = FastResolver(["127.0.0.1"], port=5353, timeout=0.5)
+    >>> resolver.nameservers, resolver.port
+    (('127.0.0.1',), 5353)
+    """
+
+    def __init__(
+        self,
+        nameservers: Sequence[str] | None = None,
+        *,
+        port: int = 53,
+        timeout: float = 2.0,
+        lifetime: float = 5.0,
+        sockets: int = 4,
+        max_in_flight: int = 4096,
+        per_server: int = 8,
+        per_second: float = 0.0,
+    ) -> None:
+        """Configure; nothing is opened until the first question."""
+        if isinstance(nameservers, str):
+            raise TypeError("nameservers is a list of addresses, not a single str")
+        if min(sockets, max_in_flight, per_server) < 1 or not timeout > 0 or not lifetime > 0:
+            raise ValueError("sockets, max_in_flight, per_server, timeout and lifetime must be > 0")
+        found = _system_nameservers() if nameservers is None else tuple(nameservers)
+        self.nameservers = tuple(str(Query(".", "A", server=ns).server) for ns in found)
+        self.port = port
+        self.timeout = timeout
+        self.lifetime = lifetime
+        self.sockets = sockets
+        self.max_in_flight = max_in_flight
+        self.per_server = per_server
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self.strays = 0  # datagrams ignored: wrong source, ID or question, or garbage
+        self.sent = 0
+        self.lean = 0  # answers read by the lean codec
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._socks: dict[int, list[socket.socket]] = {}
+        self._pending: dict[tuple[int, str, int, int], _Ask] = {}
+        self._in_flight = 0
+        self._queue: collections.deque[_Ask] = collections.deque()
+        self._server_load: collections.Counter[str] = collections.Counter()
+        self._server_queue: dict[str, collections.deque[_Ask]] = {}
+        self._next_slot: dict[str, float] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def __repr__(self) -> str:
+        return (
+            f"FastResolver(nameservers={list(self.nameservers)!r}, port={self.port},"
+            f" timeout={self.timeout}, lifetime={self.lifetime})"
+        )
+
+    # -- the AsyncResolver protocol -------------------------------------------------
+
+    async def resolve(self, query: Query) -> Answer:
+        """Answer one question; never raises for what the network or a server does."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Answer] = loop.create_future()
+
+        def done(answer: Answer) -> None:
+            if not future.done():
+                future.set_result(answer)
+
+        self.submit(query, time.monotonic() + remaining(self.lifetime), done)
+        return await future
+
+    # -- the callback interface (the one-loop engine's) -----------------------------
+
+    def submit(self, query: Query, deadline: float, callback: Callable[[Answer], object]) -> None:
+        """Ask ``query``; call ``callback`` with its Answer, on the running loop, once.
+
+        No answer is awaited past ``deadline`` (a ``time.monotonic()`` value).
+        """
+        self._attach()
+        deadline = min(deadline, time.monotonic() + self.lifetime)
+        if query.server is not None:
+            servers: tuple[str, ...] = (query.server,)
+        elif self.nameservers:
+            servers = self.nameservers
+        else:
+            detail = "no recursive resolver is configured (no nameserver in /etc/resolv.conf)"
+            self._call_soon(callback, Answer(query, Outcome.ERROR, detail=detail))
+            return
+        ask = _Ask(query, callback, deadline, servers, recursion=query.server is None)
+        if self._in_flight >= self.max_in_flight:
+            self._queue.append(ask)
+            return
+        self._admit(ask)
+
+    def _call_soon(self, callback: Callable[[Answer], object], answer: Answer) -> None:
+        assert self._loop is not None  # noqa: S101 -- _attach ran
+        self._loop.call_soon(callback, answer)
+
+    def _admit(self, ask: _Ask) -> None:
+        self._in_flight += 1
+        if ask.recursion:
+            self._send(ask)
+            return
+        server = ask.servers[0]
+        if self._server_load[server] >= self.per_server:
+            self._server_queue.setdefault(server, collections.deque()).append(ask)
+            return
+        self._server_load[server] += 1
+        self._paced(ask, server)
+
+    def _paced(self, ask: _Ask, server: str) -> None:
+        if not self.interval:
+            self._send(ask)
+            return
+        now = time.monotonic()
+        slot = max(now, self._next_slot.get(server, now))
+        self._next_slot[server] = slot + self.interval
+        if slot > now:
+            assert self._loop is not None  # noqa: S101 -- _attach ran
+            self._loop.call_at(slot, self._send, ask)
+        else:
+            self._send(ask)
+
+    # -- sockets ---------------------------------------------------------------------
+
+    def _attach(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self.close()
+            self._loop = loop
+
+    def _socket(self, family: int) -> socket.socket:
+        pool = self._socks.setdefault(family, [])
+        if len(pool) < self.sockets:
+            sock = socket.socket(family, socket.SOCK_DGRAM)
+            sock.setblocking(False)  # noqa: FBT003 -- the socket API
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RCVBUF)
+            sock.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", 0))  # noqa: S104 -- any local address, as a stub does
+            assert self._loop is not None  # noqa: S101 -- _attach ran
+            self._loop.add_reader(sock.fileno(), self._readable, sock)
+            pool.append(sock)
+            return sock
+        return random.choice(pool)  # noqa: S311 -- spreading load, not security
+
+    def close(self) -> None:
+        """Close the sockets; questions in flight are dropped (their callbacks never run)."""
+        for pool in self._socks.values():
+            for sock in pool:
+                if self._loop is not None and not self._loop.is_closed():
+                    self._loop.remove_reader(sock.fileno())
+                sock.close()
+        self._socks.clear()
+        for ask in self._pending.values():
+            if ask.timer is not None:
+                ask.timer.cancel()
+        self._pending.clear()
+        for task in self._tasks:
+            task.cancel()
+        self._queue.clear()
+        self._server_queue.clear()
+        self._server_load.clear()
+        self._in_flight = 0
+        self._loop = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- one try ---------------------------------------------------------------------
+
+    def _send(self, ask: _Ask) -> None:
+        now = time.monotonic()
+        if now >= ask.deadline:
+            self._timeout(ask)
+            return
+        ask.tries += 1
+        server = ask.server
+        family = socket.AF_INET6 if ":" in server else socket.AF_INET
+        sock = self._socket(family)
+        qid = secrets.randbits(16)
+        key = (sock.fileno(), server, self.port, qid)
+        while key in self._pending:
+            qid = secrets.randbits(16)
+            key = (sock.fileno(), server, self.port, qid)
+        ask.keys.append(key)
+        self._pending[key] = ask
+        assert self._loop is not None  # noqa: S101 -- _attach ran
+        ask.timer = self._loop.call_at(min(now + self.timeout, ask.deadline), self._expired, ask)
+        try:
+            sock.sendto(struct.pack("!H", qid) + ask.template[2:], (server, self.port))
+            self.sent += 1
+        except BlockingIOError:
+            pass  # the send buffer is full: as if lost, the timer tries again
+        except OSError as exc:
+            self._failed(ask, Answer(ask.query, Outcome.ERROR, detail=f"network error: {exc}"))
+
+    def _forget(self, ask: _Ask) -> None:
+        for key in ask.keys:
+            self._pending.pop(key, None)
+        ask.keys.clear()
+        self._stop_timer(ask)
+
+    def _stop_timer(self, ask: _Ask) -> None:
+        if ask.timer is not None:
+            ask.timer.cancel()
+            ask.timer = None
+
+    def _expired(self, ask: _Ask) -> None:
+        ask.timer = None
+        if time.monotonic() < ask.deadline:
+            self._send(ask)  # another try, at the next server
+        else:
+            self._timeout(ask)
+
+    def _timeout(self, ask: _Ask) -> None:
+        if ask.malformed:
+            detail = "malformed response"
+            self._finish(
+                ask, Answer(ask.query, Outcome.ERROR, server=self._label(ask), detail=detail)
+            )
+            return
+        answer = Answer(
+            ask.query,
+            Outcome.TIMEOUT,
+            server=None if ask.recursion else self._label(ask),
+            detail="no answer in time",
+        )
+        self._finish(ask, answer)
+
+    def _label(self, ask: _Ask) -> str:
+        return f"{ask.server if ask.tries else ask.servers[0]}#{self.port}"
+
+    def _finish(self, ask: _Ask, answer: Answer) -> None:
+        self._forget(ask)
+        self._in_flight -= 1
+        if not ask.recursion:
+            self._release(ask.servers[0])
+        while self._queue and self._in_flight < self.max_in_flight:
+            self._admit(self._queue.popleft())
+        ask.callback(answer)
+
+    def _release(self, server: str) -> None:
+        waiting = self._server_queue.get(server)
+        if waiting:
+            self._paced(waiting.popleft(), server)
+            return
+        self._server_load[server] -= 1
+        if not self._server_load[server]:
+            del self._server_load[server]
+            self._server_queue.pop(server, None)
+
+    # -- replies ---------------------------------------------------------------------
+
+    def _readable(self, sock: socket.socket) -> None:
+        fileno = sock.fileno()
+        pending = self._pending
+        for _ in range(256):  # drain, but let the loop breathe
+            try:
+                wire, source = sock.recvfrom(_TCP_LIMIT)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                continue  # an ICMP error surfacing: the timer decides
+            if len(wire) < 12:
+                self.strays += 1
+                continue
+            ask = pending.get((fileno, source[0], source[1], (wire[0] << 8) | wire[1]))
+            if ask is None or not wire[2] & 0x80 or not _lean.matches(ask.question, wire):
+                self.strays += 1  # P: off-path, forged or late: ignored, the wait goes on
+                continue
+            self._reply(ask, wire, f"{source[0]}#{self.port}")
+
+    def _reply(self, ask: _Ask, wire: bytes, label: str) -> None:
+        if wire[2] & 0x02:  # TC: ask again over TCP, within what is left
+            self._forget(ask)
+            task = asyncio.ensure_future(self._tcp(ask))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return
+        answer = _lean.read(ask.query, wire, label)
+        if answer is None:
+            self.strays += 1
+            ask.malformed = True  # garbage that guessed the ID: keep waiting for the real one
+            return
+        self._answered(ask, answer)
+
+    def _answered(self, ask: _Ask, answer: Answer) -> None:
+        if not ask.recursion:
+            self._finish(ask, answer)
+            return
+        if answer.outcome in {Outcome.SERVFAIL, Outcome.REFUSED} or (
+            answer.outcome is Outcome.ERROR and answer.detail.startswith("RCODE")
+        ):
+            self._failed(ask, answer)
+            return
+        self._finish(ask, _lean.recursive_answer(ask.query, answer))
+
+    def _failed(self, ask: _Ask, answer: Answer) -> None:
+        """A try failed at one server: try the next one, or sum up every failure."""
+        self._forget(ask)
+        ask.failures.append((self._label(ask), answer))
+        untried = ask.tries < len(ask.servers)
+        if untried and time.monotonic() < ask.deadline:
+            self._send(ask)
+            return
+        self._finish(ask, _summary(ask.query, ask.failures, recursion=ask.recursion))
+
+    async def _tcp(self, ask: _Ask) -> None:
+        label = self._label(ask)
+        wait = ask.deadline - time.monotonic()
+        try:
+            answer = await asyncio.wait_for(self._over_tcp(ask, label), timeout=max(wait, 0.0))
+        except TimeoutError:
+            answer = Answer(ask.query, Outcome.TIMEOUT, server=label, detail="no answer in time")
+        except (OSError, asyncio.IncompleteReadError) as exc:
+            detail = f"network error: {type(exc).__name__} {exc}"
+            answer = Answer(ask.query, Outcome.ERROR, server=label, detail=detail)
+        if ask.recursion and answer.outcome in {Outcome.TIMEOUT, Outcome.ERROR}:
+            self._failed(ask, answer)
+        else:
+            self._answered(ask, answer)
+
+    async def _over_tcp(self, ask: _Ask, label: str) -> Answer:
+        qid = secrets.randbits(16)
+        message = struct.pack("!H", qid) + ask.template[2:]
+        reader, writer = await asyncio.open_connection(ask.server, self.port)
+        try:
+            writer.write(struct.pack("!H", len(message)) + message)
+            await writer.drain()
+            size = int.from_bytes(await reader.readexactly(2), "big")
+            wire = await reader.readexactly(size)
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+        if wire[:2] != message[:2] or not _lean.matches(ask.question, wire):
+            detail = "the response does not match the question"
+            return Answer(ask.query, Outcome.ERROR, server=label, detail=detail)
+        return _lean.read(ask.query, wire, label) or Answer(
+            ask.query, Outcome.ERROR, server=label, detail="malformed response"
+        )
+
+
+def _summary(query: Query, failures: list[tuple[str, Answer]], *, recursion: bool) -> Answer:
+    """Every server failed: one outcome (as DnsResolver sums them up), every reason in detail."""
+    if not recursion:
+        return failures[-1][1]
+    reasons = [
+        answer.outcome.value
+        if answer.outcome in {Outcome.SERVFAIL, Outcome.REFUSED}
+        else answer.detail
+        for _, answer in failures
+    ]
+    if all(r == "REFUSED" for r in reasons):
+        outcome = Outcome.REFUSED
+    elif "SERVFAIL" in reasons:
+        outcome = Outcome.SERVFAIL
+    else:
+        outcome = Outcome.ERROR
+    detail = "; ".join(
+        f"{server}: {reason}" for (server, _), reason in zip(failures, reasons, strict=True)
+    )
+    return Answer(query, outcome, detail=detail)

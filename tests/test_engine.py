@@ -1,0 +1,168 @@
+"""The one-loop engine: the same reports as check(), in order, without stalls."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+
+from pecdns import check
+from pecdns._batch import InvalidInput, acheck
+from pecdns._engine import fast_resolver, run
+from pecdns.resolvers import Answer, DnsResolver, Outcome, Query, ZoneResolver
+from pecdns.resolvers._fast import FastResolver
+from pecdns.testing import FakeDNS, FakeResolver
+from servers import Knot, Nsd, binary, free_port
+from test_catalogue import ZONE_DATA, ZONES, _mapping
+from world import (
+    NS1,
+    NS2,
+    PROVIDER,
+    ROOT,
+    SCENARIOS,
+    infrastructure,
+    ns1_zones,
+    ns2_zones,
+    provider_zones,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+DOMAINS = [s.domain for s in ZONES]
+
+
+def _same_as_check(resolver: object, domains: list[str], **options: object) -> None:
+    expected = [check(d, resolver=resolver) for d in domains]  # type: ignore[arg-type]
+    assert list(run(domains, resolver=resolver, **options)) == expected  # type: ignore[arg-type]
+
+
+def test_reports_equal_checks_through_the_fake() -> None:
+    _same_as_check(FakeResolver(_mapping(ZONE_DATA)), DOMAINS)
+
+
+def test_reports_equal_checks_through_zone_files() -> None:
+    _same_as_check(ZoneResolver(*ZONE_DATA.values()), DOMAINS)
+
+
+def test_reports_equal_checks_for_every_fake_dns_scenario() -> None:
+    dns = FakeDNS().compliant("a.it").wrong_host("b.it").hybrid("c.it").nxdomain("d.it")
+    dns = dns.servfail("e.it").external_ns("b.it").null_mx("f.it")
+    _same_as_check(dns, ["a.it", "b.it", "c.it", "d.it", "e.it", "f.it"])
+
+
+def test_an_invalid_input_gives_its_own_result_in_place() -> None:
+    fake = FakeDNS().compliant("a.it")
+    results = list(run(["a.it", "not a domain", "a.it"], resolver=fake))
+    assert isinstance(results[1], InvalidInput)
+    assert results[0] == results[2] == check("a.it", resolver=fake)
+
+
+def test_unordered_output_holds_every_result() -> None:
+    fake = FakeResolver(_mapping(ZONE_DATA))
+    results = list(run(DOMAINS, resolver=fake, ordered=False))
+    assert sorted(r.domain.name for r in results) == sorted(DOMAINS)  # type: ignore[union-attr]
+
+
+def test_an_async_resolver_is_awaited() -> None:
+    class Slow:
+        async def resolve(self, query: Query) -> Answer:
+            await asyncio.sleep(0.01)
+            return Answer(query, Outcome.NXDOMAIN)
+
+    (result,) = run(["example.it"], resolver=Slow())
+    assert result == asyncio.run(acheck("example.it", resolver=Slow()))
+
+
+def test_a_slow_check_does_not_stop_the_others() -> None:
+    class OneSlow:
+        async def resolve(self, query: Query) -> Answer:
+            if query.name.endswith("slow.it."):
+                await asyncio.sleep(0.5)
+            return Answer(query, Outcome.NXDOMAIN)
+
+    domains = ["slow.it"] + [f"d{i}.it" for i in range(200)]
+    started = time.monotonic()
+    results = list(run(domains, resolver=OneSlow(), concurrency=4))
+    assert [r.domain.name for r in results] == domains  # type: ignore[union-attr]
+    # With a window of 4 and no reorder buffer this would take 200/3 rounds of
+    # the fast checks after the slow one; with it, about the slow check's time.
+    assert time.monotonic() - started < 1.5
+
+
+def test_the_budget_bounds_a_check() -> None:
+    class Never:
+        async def resolve(self, _query: Query) -> Answer:
+            await asyncio.sleep(10)
+            raise AssertionError("not reached")
+
+    started = time.monotonic()
+    (result,) = run(["example.it"], resolver=Never(), timeout=0.3)
+    assert str(result.verdict) == "UNDETERMINED"
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_running_loop_is_left_alone() -> None:
+    fake = FakeDNS().compliant("a.it")
+
+    async def main() -> list[object]:
+        return list(run(["a.it"], resolver=fake))
+
+    assert asyncio.run(main()) == [check("a.it", resolver=fake)]
+
+
+def test_a_dns_resolver_becomes_a_fast_resolver_with_its_settings() -> None:
+    fast = fast_resolver(DnsResolver(["192.0.2.1"], port=5353, timeout=0.7, lifetime=1.5))
+    assert isinstance(fast, FastResolver)
+    assert (fast.nameservers, fast.port, fast.timeout, fast.lifetime) == (
+        ("192.0.2.1",),
+        5353,
+        0.7,
+        1.5,
+    )
+
+
+@pytest.mark.parametrize("bad", [{"concurrency": 0}, {"reorder": 0}])
+def test_window_sizes_must_be_positive(bad: dict[str, int]) -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        run([], **bad)  # type: ignore[arg-type]
+
+
+# -- against real servers on loopback: the same reports as check() through DnsResolver --
+
+
+@pytest.fixture(scope="module")
+def world_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    binary("nsd")
+    binary("knotd")
+    workdir: Path = tmp_path_factory.mktemp("engine-world")
+    port = free_port([ROOT, NS1, NS2, PROVIDER])
+    servers = [
+        Nsd(ROOT, port, infrastructure(), workdir),
+        Nsd(NS1, port, ns1_zones(), workdir),
+        Knot(NS2, port, ns2_zones(), workdir),
+        Knot(PROVIDER, port, provider_zones(), workdir),
+    ]
+    try:
+        for server in servers:
+            server.start()
+        yield port
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.mark.integration
+def test_reports_equal_checks_on_real_servers(world_port: int) -> None:
+    stub = DnsResolver([NS1], port=world_port, timeout=0.5, lifetime=2.0)
+    _same_as_check(stub, [s.domain for s in SCENARIOS])
+
+
+def test_a_batch_left_early_closes_cleanly() -> None:
+    fake = FakeDNS().compliant("a.it")
+    results = run(["a.it"] * 50, resolver=fake, concurrency=2)
+    assert next(results) == check("a.it", resolver=fake)
+    results.close()  # type: ignore[attr-defined]
