@@ -14,7 +14,7 @@ import pytest
 
 import pecdns._cli
 from pecdns import check, check_many
-from pecdns._check import _default_resolver
+from pecdns._check import _default_async_resolver, _default_resolver
 from pecdns._cli import (
     MAX_LINE,
     NagiosTally,
@@ -272,11 +272,13 @@ def test_a_system_resolver_without_configuration_is_one_line_and_status_2(
     error = dns.resolver.NoResolverConfiguration("no nameservers")  # type: ignore[no-untyped-call]  # dnspython's exceptions are untyped
     broken = _raise(error)
     monkeypatch.setattr(dns.resolver.Resolver, "read_resolv_conf", broken)
-    _default_resolver.cache_clear()  # the system resolver is built once per process
+    for cached in (_default_resolver, _default_async_resolver):
+        cached.cache_clear()  # the system resolver is built once per process
     try:
         assert main(["check", "example.it"]) == 2
     finally:
-        _default_resolver.cache_clear()
+        for cached in (_default_resolver, _default_async_resolver):
+            cached.cache_clear()
     out, err = capsys.readouterr()
     assert "Traceback" not in err
     assert "resolver" in (out + err).lower()
