@@ -170,8 +170,8 @@ _REASONS: Mapping[str, Mapping[str, str]] = {
 class InvalidDomainError(PecdnsError, ValueError):
     """A name that is not a valid registrable domain.
 
-    The reason is data: a code (:attr:`reason`) and its arguments
-    (:attr:`arguments`, quoted text), rendered in English or Italian by
+    The reason is data: a code (``reason``) and its arguments
+    (``arguments``, quoted text), rendered in English or Italian by
     :meth:`render`. ``str(exc)`` is the English message, which says what was
     wrong and what would be valid, e.g. ``'www.example.it' is a subdomain;
     its registrable domain is 'example.it'``.
@@ -197,7 +197,9 @@ class InvalidDomainError(PecdnsError, ValueError):
     """Every reason code, with its text in each language (``"en"``, ``"it"``)."""
 
     reason: str
+    """The reason code, one of :attr:`REASONS`."""
     arguments: Mapping[str, str]
+    """The values the reason's texts name, already quoted."""
 
     def __init__(self, reason: str, arguments: Mapping[str, str] | None = None) -> None:
         """Refuse a name for ``reason``; see the class docstring."""
