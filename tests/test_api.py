@@ -34,6 +34,7 @@ PUBLIC = {
         "InvalidInput",
         "InvalidRecordError",
         "LifecycleError",
+        "Limits",
         "MXRecord",
         "Observation",
         "Onboarding",

@@ -89,6 +89,8 @@ PLACEHOLDERS: dict[str, str] = {
     "others": "the other mail servers found in the MX set",
     "name": "the input as given, quoted",
     "unasked": "how many of the check's DNS questions its time budget left unasked",
+    "cap": "the limit that stopped the check, as its field of Policy.limits (Limits.mx_hosts...)",
+    "value": "the value of that limit",
     "p10": "a note citing P10 when a server of the provider's dedicated or cloud offers is"
     " counted as another mail server; otherwise nothing",
 }

@@ -29,6 +29,7 @@ from pecdns._lifecycle import (
     apply_check,
     daily_check,
 )
+from pecdns._limits import Limits
 from pecdns._models import (
     Finding,
     HostLookup,
@@ -87,6 +88,7 @@ __all__ = [
     "InvalidInput",
     "InvalidRecordError",
     "LifecycleError",
+    "Limits",
     "MXRecord",
     "Observation",
     "Onboarding",

@@ -47,7 +47,8 @@ class Limits:
         name_servers: name servers followed in one NS set or referral
             (probed, or looked up when a referral has no glue).
         addresses_per_server: addresses of one name server that are probed.
-        mx_hosts: MX hosts of the PEC name whose addresses are looked up.
+        mx_hosts: MX hosts whose addresses are looked up, per MX set (the PEC
+            name's, and the registrable domain's for P9).
         in_flight: questions of one check waiting on the network at once
             (each holds a socket, so this bounds the file descriptors used).
 

@@ -66,7 +66,7 @@ class ThreadedResolver:
     so the resolver sees the check's time budget. With ``max_workers`` it has
     a thread pool of its own (close it with :meth:`close`, or use it as a
     context manager); without, it uses pecdns's one shared, bounded pool
-    (see :func:`shared_pool`), which :meth:`close` leaves running.
+    (``pecdns._budget.shared_pool``), which :meth:`close` leaves running.
     """
 
     def __init__(self, resolver: Resolver, *, max_workers: int | None = None) -> None:
