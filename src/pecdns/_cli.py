@@ -540,6 +540,9 @@ def parser(*, usage_status: int = EXIT_OTHER) -> argparse.ArgumentParser:
         epilog="exit status: as for check, from the domain's current verdict; 2 on a usage error.",
     )
     advice.add_argument("domain", metavar="DOMAIN", help="a registrable domain such as example.it")
+    from pecdns._cli_portfolio import add_commands  # noqa: PLC0415 -- it imports this module
+
+    add_commands(commands, common, usage_status)
     return top
 
 
@@ -559,7 +562,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
-        return _advice(args)
+        if args.command == "advice":
+            return _advice(args)
+        return int(args.run(args))  # daily, portfolio, history: _cli_portfolio
     except UsageError as exc:
         _say(f"pecdns: error: {exc}", sys.stderr)
         if nagios_mode:

@@ -158,7 +158,7 @@ def _certification_row(cert: Certification, now: str) -> tuple[Any, ...]:
 
 
 def _pack(report: Report) -> bytes:
-    text = json.dumps(report.to_dict(), separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(report.to_dict(), separators=(",", ":"))
     return zlib.compress(text.encode("utf-8"), 1)
 
 
