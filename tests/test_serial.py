@@ -33,9 +33,10 @@ from strategies import observations
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DAYS = st.dates(date(2020, 1, 1), date(2035, 12, 31))
+NAIVE_MIN, NAIVE_MAX = datetime(2020, 1, 1), datetime(2035, 1, 1)  # noqa: DTZ001 -- hypothesis bounds are naive
 TIMES = st.datetimes(
-    datetime(2020, 1, 1),
-    datetime(2035, 1, 1),
+    NAIVE_MIN,
+    NAIVE_MAX,
     timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=2))]),
 )
 TEXT = st.text(max_size=30)
@@ -43,7 +44,7 @@ TEXT = st.text(max_size=30)
 
 @st.composite
 def reports(draw: st.DrawFn) -> Report:
-    at = draw(st.one_of(st.none(), TIMES, st.datetimes(datetime(2020, 1, 1))))
+    at = draw(st.one_of(st.none(), TIMES, st.datetimes(NAIVE_MIN, NAIVE_MAX)))
     return judge(draw(observations()), ARUBA, at=at)
 
 
@@ -204,7 +205,7 @@ def test_another_models_data_is_refused() -> None:
 
 
 def test_a_field_this_version_does_not_know_is_refused() -> None:
-    with pytest.raises(DataFormatError, match="has no field 'renewed_on'.*newer pecdns"):
+    with pytest.raises(DataFormatError, match=r"has no field 'renewed_on'.*newer pecdns"):
         from_dict(Certification, {**cert_data(), "renewed_on": "2026-01-01"})
 
 
