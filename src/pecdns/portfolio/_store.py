@@ -120,11 +120,17 @@ def _domain(value: Domain | str) -> Domain:
     return value if isinstance(value, Domain) else Domain(value)
 
 
+def _read_only(path: Path) -> bool:
+    """Whether the store's file or folder cannot be written (read-only mount, permissions)."""
+    folder = path.parent if str(path.parent) else Path()
+    return not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK))
+
+
 def _explain(exc: sqlite3.Error, path: Path) -> StoreError:
     """A StoreError saying, in the user's terms, why SQLite failed."""
     text = str(exc)
     where = f"the portfolio {str(path)!r}"
-    if "readonly" in text or "read-only" in text:
+    if "readonly" in text or "read-only" in text or ("unable to open" in text and _read_only(path)):
         return StoreError(
             f"cannot write {where}: the file or its folder is read-only ({text});"
             " nothing was changed"
