@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+from attrs import evolve
 
 from pecdns import Certification, CertificationStatus, Report, Verdict
 from pecdns.portfolio import (
@@ -481,3 +482,40 @@ def test_unreadable_certification_data_is_reported_not_misread(
     db.close()
     with pytest.raises(StoreError, match=r"unreadable data: .*newer pecdns"):
         store.certifications()
+
+
+def test_an_unchanged_report_is_stored_once_and_read_back_with_each_days_time(
+    tmp_path: Path,
+) -> None:
+    from datetime import datetime, timezone  # noqa: PLC0415
+
+    times = iter(datetime(2026, 3, d, 6, tzinfo=timezone.utc) for d in range(1, 99))
+    with SqliteStore(tmp_path / "p.sqlite", clock=lambda: next(times)) as store:
+        fill(store, "good.it")
+        store.run_day(today=DAY1, resolver=dns(["good.it"]))
+        store.run_day(today=DAY1 + timedelta(days=1), resolver=dns(["good.it"]))
+        first = store.report("good.it", DAY1)
+        second = store.report("good.it", DAY1 + timedelta(days=1))
+    db = sqlite3.connect(tmp_path / "p.sqlite")
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
+    assert first is not None
+    assert second is not None
+    assert first.checked_at is not None
+    assert second.checked_at is not None
+    starts = [row[0] for row in db.execute("SELECT started_at FROM runs ORDER BY day")]
+    assert [first.checked_at.isoformat(), second.checked_at.isoformat()] == starts
+    assert starts[0] != starts[1]
+    assert evolve(first, checked_at=None) == evolve(second, checked_at=None)
+
+
+def test_a_day_that_changes_only_the_last_check_rewrites_no_certification_data(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    fill(store, "good.it")
+    store.run_day(today=DAY1, resolver=dns(["good.it"]))
+    db = sqlite3.connect(tmp_path / "portfolio.sqlite")
+    data = db.execute("SELECT data FROM certifications").fetchone()[0]
+    assert '"last_checked":null' in data
+    cert = store.certifications()[0]
+    assert cert.last_checked == DAY1
+    assert cert.history == ()

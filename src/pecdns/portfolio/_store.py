@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import json
 import os
 import sqlite3
@@ -23,6 +24,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+import attrs
 from attrs import evolve
 from typing_extensions import Self
 
@@ -81,6 +83,11 @@ CREATE TABLE runs (
     started_at TEXT NOT NULL,
     finished_at TEXT
 );
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY,
+    digest BLOB NOT NULL UNIQUE,
+    body BLOB NOT NULL
+);
 CREATE TABLE results (
     run INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
     domain TEXT NOT NULL,
@@ -91,8 +98,7 @@ CREATE TABLE results (
     codes TEXT NOT NULL,
     transition TEXT,
     error TEXT,
-    report BLOB,
-    saved_at TEXT NOT NULL,
+    report INTEGER REFERENCES reports (id),
     UNIQUE (run, domain)
 );
 CREATE INDEX results_by_domain ON results (domain, run);
@@ -163,13 +169,34 @@ def _certification_row(cert: Certification, now: str) -> tuple[Any, ...]:
     )
 
 
-def _pack(report: Report) -> bytes:
-    text = json.dumps(report.to_dict(), separators=(",", ":"))
-    return zlib.compress(text.encode("utf-8"), 1)
+_CHANGING = frozenset({"last_checked", "last_report"})
+_STEADY = tuple(f.name for f in attrs.fields(Certification) if f.name not in _CHANGING)
 
 
-def _unpack(blob: bytes) -> Report:
-    return Report.from_dict(json.loads(zlib.decompress(blob)))
+def _only_checked(before: Certification, after: Certification) -> bool:
+    """Whether a check moved the certification on by its last-check day and report alone."""
+    return after is not before and all(getattr(before, n) == getattr(after, n) for n in _STEADY)
+
+
+_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+
+
+def _pack(report: Report) -> tuple[bytes, bytes]:
+    """A report's digest and its body; the run's time stamp is left out of both.
+
+    A domain whose DNS did not change gets the same report day after day, so
+    its body is stored once and each day's result points at it.
+    """
+    data = report.to_dict()
+    del data["checked_at"]  # the run's started_at, kept once in the runs table
+    text = _JSON.encode(data).encode("ascii")
+    return hashlib.blake2b(text, digest_size=16).digest(), text
+
+
+def _unpack(body: bytes, started_at: str) -> Report:
+    data = json.loads(zlib.decompress(body))
+    data["checked_at"] = started_at
+    return Report.from_dict(data)
 
 
 class PortfolioStore(Protocol):
@@ -396,29 +423,32 @@ class SqliteStore:
 
         Their ``last_report`` is not loaded (see :meth:`certification`).
         """
-        rows = self._read("SELECT data FROM certifications ORDER BY domain")
-        return tuple(self._load(row[0]) for row in rows)
+        rows = self._read("SELECT data, last_checked FROM certifications ORDER BY domain")
+        return tuple(self._load(*row) for row in rows)
 
     def certification(self, domain: Domain | str) -> Certification | None:
         """One certification with its last report, or ``None`` when it is not in the portfolio."""
         name = _domain(domain).name
-        rows = self._read("SELECT data FROM certifications WHERE domain = ?", (name,))
+        rows = self._read("SELECT data, last_checked FROM certifications WHERE domain = ?", (name,))
         if not rows:
             return None
-        cert = self._load(rows[0][0])
+        cert = self._load(*rows[0])
         if cert.last_checked is not None:
-            found = self._read(
-                "SELECT r.report FROM results r JOIN runs ON runs.id = r.run"
-                " WHERE runs.day = ? AND r.domain = ? AND r.report IS NOT NULL",
-                (cert.last_checked.isoformat(), name),
-            )
-            if found:
-                cert = evolve(cert, last_report=_unpack(found[0][0]))
+            report = self.report(name, cert.last_checked)
+            if report is not None:
+                cert = evolve(cert, last_report=report)
         return cert
 
-    def _load(self, text: str) -> Certification:
+    def _load(self, text: str, last_checked: str | None) -> Certification:
+        """A certification from its row: the ``last_checked`` column is the one that counts.
+
+        A day that changes nothing but the day of the last check updates that
+        column alone, not the certification's JSON.
+        """
         try:
-            return from_dict(Certification, json.loads(text))
+            data = json.loads(text)
+            data["last_checked"] = last_checked
+            return from_dict(Certification, data)
         except (DataFormatError, ValueError) as exc:
             raise StoreError(
                 f"the portfolio {str(self.path)!r} holds unreadable data: {exc}"
@@ -474,7 +504,8 @@ class SqliteStore:
             os.close(self._lock_file)  # closing releases the flock
             self._lock_file = None
 
-    def _open_run(self, today: date, policy: Policy) -> tuple[int, bool]:
+    def _open_run(self, today: date, policy: Policy) -> tuple[int, bool, datetime]:
+        """The run of ``today`` (made if new): its id, whether it finished, when it started."""
         with self._write() as db:
             later = db.execute(
                 "SELECT day FROM runs WHERE day > ? ORDER BY day DESC LIMIT 1", (today.isoformat(),)
@@ -485,24 +516,25 @@ class SqliteStore:
                     f" order, so {today.isoformat()} cannot be run after it"
                 )
             row = db.execute(
-                "SELECT id, finished_at FROM runs WHERE day = ?", (today.isoformat(),)
+                "SELECT id, finished_at, started_at FROM runs WHERE day = ?", (today.isoformat(),)
             ).fetchone()
             if row:
-                return int(row[0]), row[1] is not None
+                return int(row[0]), row[1] is not None, datetime.fromisoformat(row[2])
+            started = self._clock()
             cursor = db.execute(
                 "INSERT INTO runs (day, policy, started_at) VALUES (?, ?, ?)",
-                (today.isoformat(), policy.name, self._clock().isoformat()),
+                (today.isoformat(), policy.name, started.isoformat()),
             )
-            return int(cursor.lastrowid or 0), False
+            return int(cursor.lastrowid or 0), False, started
 
     def _pending(self, run: int) -> list[Certification]:
         rows = self._read(
-            "SELECT c.data FROM certifications c WHERE NOT EXISTS"
+            "SELECT c.data, c.last_checked FROM certifications c WHERE NOT EXISTS"
             " (SELECT 1 FROM results r WHERE r.run = ? AND r.domain = c.domain)"
             " ORDER BY c.domain",
             (run,),
         )
-        return [self._load(row[0]) for row in rows]
+        return [self._load(*row) for row in rows]
 
     def _save(
         self, run: int, rows: list[tuple[Certification, Certification, Report | None, str | None]]
@@ -513,7 +545,7 @@ class SqliteStore:
             for before, after, report, error in rows:
                 transition = after.history[-1] if after.history != before.history else None
                 cursor = db.execute(
-                    "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (run, domain) DO NOTHING",
                     (
                         run,
@@ -527,19 +559,37 @@ class SqliteStore:
                         else "",
                         json.dumps(to_dict(transition)) if transition else None,
                         error,
-                        _pack(report) if report else None,
-                        now,
+                        self._report_id(db, report) if report else None,
                     ),
                 )
                 if cursor.rowcount != 1:
                     continue  # saved already: never apply one day twice
-                if after is not before:
+                if _only_checked(before, after):
+                    checked = after.last_checked.isoformat() if after.last_checked else None
+                    db.execute(
+                        "UPDATE certifications SET last_checked = ?, updated_at = ?"
+                        " WHERE domain = ?",
+                        (checked, now, after.domain.name),
+                    )
+                elif after is not before:
                     row = _certification_row(after, now)
                     db.execute(
                         "UPDATE certifications SET expires = ?, status = ?, dns_management = ?,"
                         " last_checked = ?, data = ?, updated_at = ? WHERE domain = ?",
                         (*row[1:6], now, row[0]),
                     )
+
+    @staticmethod
+    def _report_id(db: sqlite3.Connection, report: Report) -> int:
+        """The row of a report's body: an equal one saved before, or a new one."""
+        digest, text = _pack(report)
+        found = db.execute("SELECT id FROM reports WHERE digest = ?", (digest,)).fetchone()
+        if found:
+            return int(found[0])
+        cursor = db.execute(
+            "INSERT INTO reports (digest, body) VALUES (?, ?)", (digest, zlib.compress(text, 1))
+        )
+        return int(cursor.lastrowid or 0)
 
     def run_day(
         self,
@@ -584,10 +634,11 @@ class SqliteStore:
             raise ValueError("batch must be at least 1")
         self._lock(wait)
         try:
-            run, finished = self._open_run(today, policy)
+            run, finished, started = self._open_run(today, policy)
             checked = 0
             if not finished:
-                checked = self._check(run, today, resolver, policy, batch, concurrency, timeout)
+                options = (policy, batch, concurrency, timeout, started)
+                checked = self._check(run, today, resolver, *options)
                 with self._write() as db:
                     db.execute(
                         "UPDATE runs SET finished_at = ? WHERE id = ?",
@@ -606,6 +657,7 @@ class SqliteStore:
         batch: int,
         concurrency: int,
         timeout: float | None,
+        at: datetime,
     ) -> int:
         pending = self._pending(run)
         rows: list[tuple[Certification, Certification, Report | None, str | None]] = []
@@ -615,7 +667,6 @@ class SqliteStore:
                 rows.append((cert, cert, None, None))
             else:
                 live[cert.domain.name] = cert
-        at = self._clock()
         results = check_many(
             [c.domain for c in live.values()],
             resolver=resolver,
@@ -680,11 +731,11 @@ class SqliteStore:
     def report(self, domain: Domain | str, day: date) -> Report | None:
         """The saved report of one domain's check on one day, or ``None``."""
         rows = self._read(
-            "SELECT r.report FROM results r JOIN runs ON runs.id = r.run"
-            " WHERE runs.day = ? AND r.domain = ?",
+            "SELECT reports.body, runs.started_at FROM results r JOIN runs ON runs.id = r.run"
+            " JOIN reports ON reports.id = r.report WHERE runs.day = ? AND r.domain = ?",
             (day.isoformat(), _domain(domain).name),
         )
-        return _unpack(rows[0][0]) if rows and rows[0][0] is not None else None
+        return _unpack(*rows[0]) if rows else None
 
     def changes(self, *, since: date | None = None, within: int = 30) -> Changes:
         """What changed at the latest run, compared with the run of ``since``.
@@ -706,7 +757,8 @@ class SqliteStore:
         previous = earlier[0] if earlier else None
         after_day = previous[1] if previous else ""
         failing = self._read(
-            "SELECT r.domain, r.after, r.expires, r.report FROM results r"
+            "SELECT r.domain, r.after, r.expires, b.body, runs.started_at FROM results r"
+            " JOIN runs ON runs.id = r.run LEFT JOIN reports b ON b.id = r.report"
             " WHERE r.run = ? AND r.verdict = 'NON_COMPLIANT' AND NOT EXISTS"
             " (SELECT 1 FROM results p JOIN runs pr ON pr.id = p.run WHERE p.domain = r.domain"
             "  AND pr.day <= ? AND p.verdict = 'NON_COMPLIANT' AND pr.day = (SELECT max(q.day)"
@@ -741,8 +793,8 @@ class SqliteStore:
         )
 
     def _failing(self, row: tuple[Any, ...], today: date) -> Change:
-        name, status, expires, blob = row
-        error = next(iter(_unpack(blob).errors), None) if blob is not None else None
+        name, status, expires, body, started = row
+        error = next(iter(_unpack(body, started).errors), None) if body is not None else None
         return evolve(
             _change(ChangeKind.NEWLY_FAILING, name, today, status, expires),
             code=error.code if error else None,
@@ -843,6 +895,10 @@ class SqliteStore:
                         (cutoff,),
                     ).rowcount
                     db.execute("DELETE FROM runs WHERE day < ?", (cutoff,))
+                db.execute(  # bodies no result points at any more
+                    "DELETE FROM reports WHERE id NOT IN"
+                    " (SELECT report FROM results WHERE report IS NOT NULL)"
+                )
             self._db.execute("PRAGMA incremental_vacuum")
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
