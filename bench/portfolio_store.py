@@ -12,28 +12,62 @@ file's growth per domain per day, and its size after ``prune``.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import os
+import sqlite3
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pecdns import Certification, check_many
 from pecdns.portfolio import open as open_store
-from pecdns.testing import AsyncFakeResolver
+from pecdns.testing import AsyncFakeResolver, FakeResolver
+
+if TYPE_CHECKING:
+    from pecdns.resolvers import Answer, Query
 
 DAY1 = date(2026, 3, 1)
 
 
-def world(count: int, day: int) -> AsyncFakeResolver:
-    """Nine domains in ten compliant; one in ten breaks, a different tenth each day (P6)."""
+def world(count: int, day: int, latency: float = 0.0) -> AsyncFakeResolver:
+    """Nine domains in ten compliant; one in ten breaks, a different tenth each day (P6).
+
+    With ``latency`` (seconds), every answer comes that much later, as from a network.
+    """
     data: dict[str, object] = {
-        f"pec.cliente{i}.it": {"MX": "10 mx.pec.aruba.it."}
-        for i in range(count)
-        if (i + day) % 10
+        f"pec.cliente{i}.it": {"MX": "10 mx.pec.aruba.it."} for i in range(count) if (i + day) % 10
     }
     data["mx.pec.aruba.it"] = {"A": "192.0.2.25"}
-    return AsyncFakeResolver(data)  # type: ignore[arg-type]
+    fake = FakeResolver(data, record=False)  # type: ignore[arg-type]
+    if not latency:
+        return AsyncFakeResolver(fake.resolve)
+
+    async def answer(query: Query) -> Answer:
+        await asyncio.sleep(latency)
+        return fake.resolve(query)
+
+    return AsyncFakeResolver(answer)
+
+
+class Clock:
+    """Wall-clock and CPU seconds (all threads) since it was started."""
+
+    def __init__(self) -> None:
+        """Start the clocks."""
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def read(self) -> tuple[float, float]:
+        """(wall, CPU) seconds since the start."""
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+def checkpoint(path: Path) -> None:
+    """Fold the write-ahead log into the file, so that sizes compare."""
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def size(path: Path) -> int:
@@ -47,46 +81,55 @@ def main() -> None:
     parser.add_argument("count", nargs="?", type=int, default=100_000)
     parser.add_argument("--days", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--latency", type=float, default=0.0, help="ms added to each answer")
     args = parser.parse_args()
     names = [f"cliente{i}.it" for i in range(args.count)]
+    latency = args.latency / 1000
 
-    start = time.perf_counter()
+    clock = Clock()
     results = sum(
         1
         for _ in check_many(
-            names, resolver=world(args.count, 0), concurrency=args.concurrency, ordered=False
+            names,
+            resolver=world(args.count, 0, latency),
+            concurrency=args.concurrency,
+            ordered=False,
         )
     )
-    alone = time.perf_counter() - start
-    print(f"checks alone: {results:,} domains in {alone:.1f} s ({results / alone:,.0f}/s)")
+    alone, alone_cpu = clock.read()
+    print(
+        f"checks alone: {results:,} domains in {alone:.1f} s, {alone_cpu:.1f} s CPU"
+        f" ({results / alone:,.0f}/s; answers {args.latency:g} ms late)"
+    )
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "portfolio.sqlite"
         with open_store(path) as store:
-            start = time.perf_counter()
+            clock = Clock()
             store.add_many(Certification(name, DAY1 + timedelta(days=90)) for name in names)
-            print(f"adding {args.count:,} certifications: {time.perf_counter() - start:.1f} s")
-            base = size(path)
-            sizes = [base]
+            print(f"adding {args.count:,} certifications: {clock.read()[0]:.1f} s")
+            checkpoint(path)
+            sizes = [size(path)]
             for day in range(args.days):
-                start = time.perf_counter()
+                clock = Clock()
                 summary = store.run_day(
                     today=DAY1 + timedelta(days=day),
-                    resolver=world(args.count, day),
+                    resolver=world(args.count, day, latency),
                     concurrency=args.concurrency,
                 )
-                took = time.perf_counter() - start
+                took, cpu = clock.read()
+                checkpoint(path)
                 sizes.append(size(path))
-                overhead = (took - alone) / took
                 print(
-                    f"day {day + 1}: run_day {took:.1f} s for {summary.total:,} results;"
-                    f" storing {took - alone:+.1f} s = {overhead:.1%} of the run;"
+                    f"day {day + 1}: run_day {took:.1f} s, {cpu:.1f} s CPU, {summary.total:,}"
+                    f" results; storing = {(took - alone) / took:.1%} of the run's time,"
+                    f" {(cpu - alone_cpu) / cpu:.1%} of its CPU;"
                     f" store +{(sizes[-1] - sizes[-2]) / args.count:,.0f} bytes/domain"
                 )
-            start = time.perf_counter()
+            clock = Clock()
             changes = store.changes(within=30)
             print(
-                f"changes(): {time.perf_counter() - start:.2f} s"
+                f"changes(): {clock.read()[0]:.2f} s"
                 f" ({len(changes.newly_failing):,} newly failing,"
                 f" {len(changes.restored):,} restored)"
             )
@@ -94,7 +137,7 @@ def main() -> None:
             print(f"growth: {per_day:,.0f} bytes per domain per day (after day 1)")
             pruned = store.prune(keep_days=0)
             print(
-                f"prune(keep_days=0): {pruned:,} reports dropped;"
+                f"prune(keep_days=0): {pruned:,} results lose their report;"
                 f" store {sizes[-1] / 1e6:,.1f} MB -> {size(path) / 1e6:,.1f} MB"
             )
     print(f"(pid {os.getpid()}, {os.cpu_count()} CPUs)")
