@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 from attrs import evolve
 
-from pecdns import Certification, CertificationStatus, Report, Verdict
+from pecdns import ARUBA, Certification, CertificationStatus, Report, Verdict
 from pecdns.portfolio import (
     STORE_VERSION,
     ChangeKind,
@@ -519,3 +519,35 @@ def test_a_day_that_changes_only_the_last_check_rewrites_no_certification_data(
     cert = store.certifications()[0]
     assert cert.last_checked == DAY1
     assert cert.history == ()
+
+
+def test_a_result_saved_already_is_never_applied_again(store: SqliteStore) -> None:
+    from pecdns import apply_check, check  # noqa: PLC0415
+
+    fill(store, "bad.it")
+    run, _, _ = store._open_run(DAY1, ARUBA)
+    cert = store.certifications()[0]
+    failed = check("bad.it", resolver=dns([]))
+    store._save(run, [(cert, apply_check(cert, failed, today=DAY1), failed, None)])
+    passed = check("bad.it", resolver=dns(["bad.it"]))  # e.g. a second process, same day
+    store._save(run, [(cert, apply_check(cert, passed, today=DAY1), passed, None)])
+    saved = store.certifications()[0]
+    assert saved.status is CertificationStatus.SUSPENDED
+    assert len(saved.history) == 1
+    assert [e.verdict for e in store.history("bad.it")] == [Verdict.NON_COMPLIANT]
+
+
+def test_a_writer_waits_for_another_and_then_says_the_store_is_busy(tmp_path: Path) -> None:
+    path = tmp_path / "p.sqlite"
+    open_store(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with SqliteStore(path, timeout=0.2) as store, pytest.raises(StoreBusyError, match="busy"):
+            fill(store, "a.it")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with open_store(path) as store:
+        fill(store, "a.it")
+        assert len(store.certifications()) == 1

@@ -227,3 +227,12 @@ def test_portfolio_prune_keeps_summaries_or_drops_runs(
     assert capsys.readouterr().out.startswith("2 results dropped")
     assert main(["history", "alfa.it", "--db", db]) == 0
     assert capsys.readouterr().out.count("COMPLIANT") == 1
+
+
+def test_a_negative_within_is_a_usage_error(
+    db: str, world: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        daily(db, world, "2026-03-01", "--within", "-1")
+    assert exited.value.code == 2
+    assert "a whole number from 0 up, not '-1'" in capsys.readouterr().err
