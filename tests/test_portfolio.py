@@ -527,14 +527,14 @@ def test_a_result_saved_already_is_never_applied_again(store: SqliteStore) -> No
     fill(store, "bad.it")
     run, _, _ = store._open_run(DAY1, ARUBA)
     cert = store.certifications()[0]
-    failed = check("bad.it", resolver=dns([]))
-    store._save(run, [(cert, apply_check(cert, failed, today=DAY1), failed, None)])
-    passed = check("bad.it", resolver=dns(["bad.it"]))  # e.g. a second process, same day
+    passed = check("bad.it", resolver=dns(["bad.it"]))
     store._save(run, [(cert, apply_check(cert, passed, today=DAY1), passed, None)])
+    failed = check("bad.it", resolver=dns([]))  # e.g. a second process, same day, same domain
+    store._save(run, [(cert, apply_check(cert, failed, today=DAY1), failed, None)])
     saved = store.certifications()[0]
-    assert saved.status is CertificationStatus.SUSPENDED
-    assert len(saved.history) == 1
-    assert [e.verdict for e in store.history("bad.it")] == [Verdict.NON_COMPLIANT]
+    assert saved.status is CertificationStatus.ACTIVE
+    assert saved.history == ()
+    assert [e.verdict for e in store.history("bad.it")] == [Verdict.COMPLIANT]
 
 
 def test_a_writer_waits_for_another_and_then_says_the_store_is_busy(tmp_path: Path) -> None:
