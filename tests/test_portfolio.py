@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pytest
 from attrs import evolve
@@ -528,9 +528,9 @@ def test_a_result_saved_already_is_never_applied_again(store: SqliteStore) -> No
     run, _, _ = store._open_run(DAY1, ARUBA)
     cert = store.certifications()[0]
     passed = check("bad.it", resolver=dns(["bad.it"]))
-    store._save(run, [(cert, apply_check(cert, passed, today=DAY1), passed, None)])
+    store._save(run, [(cert, apply_check(cert, passed, today=DAY1), passed, None)], {}, "all")
     failed = check("bad.it", resolver=dns([]))  # e.g. a second process, same day, same domain
-    store._save(run, [(cert, apply_check(cert, failed, today=DAY1), failed, None)])
+    store._save(run, [(cert, apply_check(cert, failed, today=DAY1), failed, None)], {}, "all")
     saved = store.certifications()[0]
     assert saved.status is CertificationStatus.ACTIVE
     assert saved.history == ()
@@ -551,3 +551,58 @@ def test_a_writer_waits_for_another_and_then_says_the_store_is_busy(tmp_path: Pa
     with open_store(path) as store:
         fill(store, "a.it")
         assert len(store.certifications()) == 1
+
+
+def moved_mx(address: str) -> FakeResolver:
+    """good.it compliant; the provider's MX host at ``address`` (evidence, not a finding)."""
+    return FakeResolver(
+        {"pec.good.it": {"MX": "10 mx.pec.aruba.it."}, "mx.pec.aruba.it": {"A": address}}
+    )
+
+
+def hosts_seen(report: Report | None) -> tuple[str, ...]:
+    assert report is not None
+    return report.observation.hosts[0].addresses
+
+
+@pytest.mark.parametrize(("keep", "bodies"), [("changes", 1), ("all", 2)])
+def test_keep_reports_saves_a_new_body_for_new_evidence_only_when_asked(
+    tmp_path: Path, keep: Literal["changes", "all"], bodies: int
+) -> None:
+    with open_store(tmp_path / "p.sqlite") as store:
+        fill(store, "good.it")
+        store.run_day(today=DAY1, resolver=moved_mx("192.0.2.25"), keep_reports=keep)
+        day2 = DAY1 + timedelta(days=1)
+        store.run_day(today=day2, resolver=moved_mx("192.0.2.26"), keep_reports=keep)
+        seen = hosts_seen(store.report("good.it", day2))
+    db = sqlite3.connect(tmp_path / "p.sqlite")
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == bodies
+    assert seen == (("192.0.2.25",) if keep == "changes" else ("192.0.2.26",))
+
+
+def test_a_new_judgement_is_always_saved_in_full(store: SqliteStore) -> None:
+    fill(store, "good.it")
+    store.run_day(today=DAY1, resolver=dns(["good.it"]))
+    store.run_day(today=DAY1 + timedelta(days=1), resolver=dns([]))
+    first = store.report("good.it", DAY1)
+    second = store.report("good.it", DAY1 + timedelta(days=1))
+    assert first is not None
+    assert second is not None
+    assert (first.verdict, second.verdict) == (Verdict.COMPLIANT, Verdict.NON_COMPLIANT)
+
+
+def test_pruning_whole_runs_keeps_the_latest_reports_readable(store: SqliteStore) -> None:
+    fill(store, "good.it")
+    for offset in range(3):
+        store.run_day(today=DAY1 + timedelta(days=offset), resolver=dns(["good.it"]))
+    store.prune(keep_days=0, summaries=False)
+    store.run_day(today=DAY1 + timedelta(days=3), resolver=dns(["good.it"]))
+    assert store.report("good.it", DAY1 + timedelta(days=3)) is not None
+    cert = store.certification("good.it")
+    assert cert is not None
+    assert cert.last_report is not None
+
+
+def test_an_unknown_keep_reports_is_refused(store: SqliteStore) -> None:
+    with pytest.raises(ValueError, match="keep_reports is 'changes' or 'all'"):
+        store.run_day(today=DAY1, keep_reports="some")  # type: ignore[arg-type]

@@ -22,7 +22,7 @@ import time
 import zlib
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 from attrs import evolve
@@ -74,7 +74,9 @@ CREATE TABLE certifications (
     last_checked TEXT,
     data TEXT NOT NULL,
     added_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    report INTEGER,
+    judgement BLOB
 );
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
@@ -181,6 +183,25 @@ def _only_checked(before: Certification, after: Certification) -> bool:
 _JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 
+_Last = tuple[bytes | None, int | None]
+"""A certification's last saved judgement key and report body id."""
+
+
+def _judgement(report: Report) -> bytes:
+    """A key of what a report decides: verdict, findings (as rendered, with their fixes), remedy.
+
+    Two reports with the same key say the same thing to the holder; they may differ in DNS
+    evidence that changed no finding (a TTL, a server's answer order).
+    """
+    parts = [report.verdict.value, report.policy, report.remedy or ""]
+    for f in report.findings:
+        parts += [f.code, f.severity.name, f.clause or "", f.message, f.fix or ""]
+        parts += [text for pair in f.args for text in pair]
+        parts.append("\x1e")
+    text = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).digest()
+
+
 def _pack(report: Report) -> tuple[bytes, bytes]:
     """A report's digest and its body; the run's time stamp is left out of both.
 
@@ -227,6 +248,7 @@ class PortfolioStore(Protocol):
         concurrency: int = 64,
         timeout: float | None = 30.0,
         wait: float = 0.0,
+        keep_reports: Literal["changes", "all"] = "changes",
     ) -> RunSummary:
         """Check every certification for ``today``, saving as it goes."""
 
@@ -397,7 +419,9 @@ class SqliteStore:
             for cert in certifications:
                 try:
                     db.execute(
-                        f"{verb} INTO certifications VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        f"{verb} INTO certifications (domain, expires, status,"
+                        " dns_management, last_checked, data, added_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         _certification_row(cert, now),
                     )
                 except sqlite3.IntegrityError:
@@ -527,29 +551,47 @@ class SqliteStore:
             )
             return int(cursor.lastrowid or 0), False, started
 
-    def _pending(self, run: int) -> list[Certification]:
+    def _pending(self, run: int) -> tuple[list[Certification], dict[str, _Last]]:
+        """The certifications not saved yet for a run, and their last saved judgements."""
         rows = self._read(
-            "SELECT c.data, c.last_checked FROM certifications c WHERE NOT EXISTS"
-            " (SELECT 1 FROM results r WHERE r.run = ? AND r.domain = c.domain)"
+            "SELECT c.data, c.last_checked, c.judgement, c.report FROM certifications c"
+            " WHERE NOT EXISTS (SELECT 1 FROM results r WHERE r.run = ? AND r.domain = c.domain)"
             " ORDER BY c.domain",
             (run,),
         )
-        return [self._load(*row) for row in rows]
+        certs = [self._load(data, checked) for data, checked, _, _ in rows]
+        last = {
+            cert.domain.name: (row[2], row[3])
+            for cert, row in zip(certs, rows, strict=True)
+            if row[3] is not None
+        }
+        return certs, last
 
     def _save(
-        self, run: int, rows: list[tuple[Certification, Certification, Report | None, str | None]]
+        self,
+        run: int,
+        rows: list[tuple[Certification, Certification, Report | None, str | None]],
+        last: dict[str, _Last],
+        keep_reports: str,
     ) -> None:
         """Save results and move their certifications on: one transaction."""
         now = self._clock().isoformat()
         with self._write() as db:
             for before, after, report, error in rows:
+                name = before.domain.name
+                judgement, body = last.get(name, (None, None))
+                if report is not None:
+                    key = _judgement(report)
+                    if keep_reports == "all" or key != judgement or body is None:
+                        body = self._report_id(db, report)
+                    judgement = key
                 transition = after.history[-1] if after.history != before.history else None
                 cursor = db.execute(
                     "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (run, domain) DO NOTHING",
                     (
                         run,
-                        before.domain.name,
+                        name,
                         report.verdict.value if report else None,
                         before.status.value,
                         after.status.value,
@@ -559,24 +601,26 @@ class SqliteStore:
                         else "",
                         json.dumps(to_dict(transition)) if transition else None,
                         error,
-                        self._report_id(db, report) if report else None,
+                        body if report else None,
                     ),
                 )
                 if cursor.rowcount != 1:
                     continue  # saved already: never apply one day twice
+                last[name] = (judgement, body)
                 if _only_checked(before, after):
                     checked = after.last_checked.isoformat() if after.last_checked else None
                     db.execute(
-                        "UPDATE certifications SET last_checked = ?, updated_at = ?"
-                        " WHERE domain = ?",
-                        (checked, now, after.domain.name),
+                        "UPDATE certifications SET last_checked = ?, report = ?, judgement = ?,"
+                        " updated_at = ? WHERE domain = ?",
+                        (checked, body, judgement, now, name),
                     )
                 elif after is not before:
                     row = _certification_row(after, now)
                     db.execute(
                         "UPDATE certifications SET expires = ?, status = ?, dns_management = ?,"
-                        " last_checked = ?, data = ?, updated_at = ? WHERE domain = ?",
-                        (*row[1:6], now, row[0]),
+                        " last_checked = ?, data = ?, updated_at = ?, report = ?, judgement = ?"
+                        " WHERE domain = ?",
+                        (*row[1:6], now, body, judgement, name),
                     )
 
     @staticmethod
@@ -601,6 +645,7 @@ class SqliteStore:
         concurrency: int = 64,
         timeout: float | None = 30.0,
         wait: float = 0.0,
+        keep_reports: Literal["changes", "all"] = "changes",
     ) -> RunSummary:
         """Run the daily check (P6) over the portfolio for ``today`` and save it as it goes.
 
@@ -612,6 +657,14 @@ class SqliteStore:
         in flight, and calling again for the same day completes the run:
         nothing saved is checked again, no day is applied twice.
 
+        With ``keep_reports="changes"`` (the default) a report is saved in
+        full when what it decides (verdict, findings as rendered, fixes,
+        remedy) differs from the domain's last saved report; a day that
+        decides the same points at that one, whose DNS evidence is from the
+        day it was first seen. ``"all"`` saves each day's own report (equal
+        reports are still stored once). Either way every day has one result
+        a domain: verdict, statuses, error codes.
+
         Args:
             today: the day of the run; never read from the clock.
             resolver: where DNS answers come from; the real DNS when ``None``.
@@ -620,6 +673,7 @@ class SqliteStore:
             concurrency: checks in flight at once.
             timeout: each check's time budget, in seconds.
             wait: seconds to wait for another run on the same store to end.
+            keep_reports: ``"changes"`` or ``"all"``: which reports are saved in full.
 
         Returns:
             A summary of the day: how many results, of which verdicts.
@@ -632,12 +686,14 @@ class SqliteStore:
         today = _day(today, "today")
         if batch < 1:
             raise ValueError("batch must be at least 1")
+        if keep_reports not in {"changes", "all"}:
+            raise ValueError(f"keep_reports is 'changes' or 'all', not {keep_reports!r}")
         self._lock(wait)
         try:
             run, finished, started = self._open_run(today, policy)
             checked = 0
             if not finished:
-                options = (policy, batch, concurrency, timeout, started)
+                options = (policy, batch, concurrency, timeout, started, keep_reports)
                 checked = self._check(run, today, resolver, *options)
                 with self._write() as db:
                     db.execute(
@@ -648,7 +704,7 @@ class SqliteStore:
         finally:
             self._unlock()
 
-    def _check(
+    def _check(  # noqa: PLR0913, PLR0917 -- the run's options, passed on from run_day
         self,
         run: int,
         today: date,
@@ -658,8 +714,9 @@ class SqliteStore:
         concurrency: int,
         timeout: float | None,
         at: datetime,
+        keep_reports: str,
     ) -> int:
-        pending = self._pending(run)
+        pending, last = self._pending(run)
         rows: list[tuple[Certification, Certification, Report | None, str | None]] = []
         live: dict[str, Certification] = {}
         for cert in pending:
@@ -690,10 +747,10 @@ class SqliteStore:
                 except LifecycleError as exc:
                     rows.append((cert, cert, report, str(exc)))
                 if len(rows) >= batch:
-                    self._save(run, rows)
+                    self._save(run, rows, last, keep_reports)
                     rows = []
         if rows:
-            self._save(run, rows)
+            self._save(run, rows, last, keep_reports)
         return checked
 
     def _summary(self, run: int, today: date, checked: int) -> RunSummary:
@@ -895,9 +952,10 @@ class SqliteStore:
                         (cutoff,),
                     ).rowcount
                     db.execute("DELETE FROM runs WHERE day < ?", (cutoff,))
-                db.execute(  # bodies no result points at any more
+                db.execute(  # bodies no result and no certification points at any more
                     "DELETE FROM reports WHERE id NOT IN"
                     " (SELECT report FROM results WHERE report IS NOT NULL)"
+                    " AND id NOT IN (SELECT report FROM certifications WHERE report IS NOT NULL)"
                 )
             self._db.execute("PRAGMA incremental_vacuum")
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
