@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
@@ -187,17 +188,20 @@ _Last = tuple[bytes | None, int | None]
 """A certification's last saved judgement key and report body id."""
 
 
-def _judgement(report: Report) -> bytes:
-    """A key of what a report decides: verdict, findings (as rendered, with their fixes), remedy.
+_SEVERITY = {severity: str(int(severity)) for severity in Severity}
 
-    Two reports with the same key say the same thing to the holder; they may differ in DNS
-    evidence that changed no finding (a TTL, a server's answer order).
+
+def _judgement(report: Report) -> bytes:
+    """A key of what a report decides: verdict, findings (code, grade, clause, values), remedy.
+
+    Messages and fixes are rendered from a finding's code and values, so they are in the key
+    through them. Two reports with the same key say the same thing to the holder; they may
+    differ in DNS evidence that changed no finding (a TTL, a server's answer order).
     """
-    parts = [report.verdict.value, report.policy, report.remedy or ""]
+    parts: list[str] = [report.verdict, report.policy, report.remedy or ""]
     for f in report.findings:
-        parts += [f.code, f.severity.name, f.clause or "", f.message, f.fix or ""]
-        parts += [text for pair in f.args for text in pair]
-        parts.append("\x1e")
+        parts += (f.code, _SEVERITY[f.severity], f.clause or "", "\x1e")
+        parts.extend(itertools.chain.from_iterable(f.args))
     text = "\x1f".join(parts).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(text, digest_size=16).digest()
 
