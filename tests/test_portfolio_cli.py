@@ -236,3 +236,16 @@ def test_a_negative_within_is_a_usage_error(
         daily(db, world, "2026-03-01", "--within", "-1")
     assert exited.value.code == 2
     assert "a whole number from 0 up, not '-1'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("keep", "bodies"), [("changes", 1), ("all", 2)])
+def test_daily_keeps_a_report_for_new_evidence_only_when_asked(
+    db: str, world: Path, keep: str, bodies: int
+) -> None:
+    daily(db, world, "2026-03-01")
+    (world / "alfa.zone").write_text(customer("alfa.it", GOOD).replace("192.0.2.1", "192.0.2.2"))
+    daily(db, world, "2026-03-02", "--keep-reports", keep)
+    conn = sqlite3.connect(db)
+    query = "SELECT count(DISTINCT report) FROM results WHERE domain = 'alfa.it'"
+    assert conn.execute(query).fetchone()[0] == bodies
+    conn.close()

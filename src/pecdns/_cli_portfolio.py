@@ -86,6 +86,7 @@ def _daily(args: argparse.Namespace) -> int:
             concurrency=args.concurrency,
             timeout=args.timeout,
             wait=args.wait or 0.0,
+            keep_reports=args.keep_reports,
         )
         changes = store.changes(within=args.within)
     if args.json:
@@ -264,6 +265,12 @@ def add_commands(
     )
     daily.add_argument(
         "--batch", type=_positive_int, default=500, metavar="N", help="results saved at a time"
+    )
+    daily.add_argument(
+        "--keep-reports",
+        choices=("changes", "all"),
+        default="changes",
+        help="save a report in full when its judgement changes (default), or every day's",
     )
     daily.add_argument(
         "--concurrency", type=_positive_int, default=16, metavar="N", help="domains at once"
