@@ -121,6 +121,7 @@ def test_added_certifications_are_listed_by_domain(store: SqliteStore) -> None:
     store.add(Certification("zeta.it", EXPIRES, dns_management=False))
     store.add(Certification("Alfa.IT", EXPIRES))
     listed = store.certifications()
+    assert len(store) == 2
     assert [c.domain.name for c in listed] == ["alfa.it", "zeta.it"]
     assert listed[1].dns_management is False
 

@@ -249,3 +249,14 @@ def test_daily_keeps_a_report_for_new_evidence_only_when_asked(
     query = "SELECT count(DISTINCT report) FROM results WHERE domain = 'alfa.it'"
     assert conn.execute(query).fetchone()[0] == bodies
     conn.close()
+
+
+def test_daily_in_italian_gives_the_findings_in_italian(
+    db: str, world: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (world / "beta.zone").write_text(customer("beta.it", WRONG))
+    assert daily(db, world, "2026-03-01", "--lang", "it") == 1
+    out = capsys.readouterr().out
+    assert "MX_WRONG_HOST" in out
+    english = "none of it points to the provider's host"
+    assert english not in out

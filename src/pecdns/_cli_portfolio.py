@@ -73,7 +73,7 @@ def _daily(args: argparse.Namespace) -> int:
     resolver = _resolver(args)
     today = args.today or date.today()  # noqa: DTZ011 -- the cron job's own local day, by design
     with _store(args) as store:
-        if not store.certifications():
+        if not len(store):
             raise UsageError(
                 f"the portfolio {str(args.db)!r} holds no certification: add some with"
                 " 'pecdns portfolio add' or 'pecdns portfolio import'"
@@ -87,6 +87,7 @@ def _daily(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             wait=args.wait or 0.0,
             keep_reports=args.keep_reports,
+            lang=args.lang,
         )
         changes = store.changes(within=args.within)
     if args.json:

@@ -242,7 +242,7 @@ class PortfolioStore(Protocol):
     def import_csv(self, path: str | os.PathLike[str], *, replace: bool = False) -> int:
         """Add the certifications of a CSV file, all or none; how many."""
 
-    def run_day(
+    def run_day(  # noqa: PLR0913 -- check_many's options, all keyword-only with defaults
         self,
         *,
         today: date,
@@ -253,6 +253,7 @@ class PortfolioStore(Protocol):
         timeout: float | None = 30.0,
         wait: float = 0.0,
         keep_reports: Literal["changes", "all"] = "changes",
+        lang: str = "en",
     ) -> RunSummary:
         """Check every certification for ``today``, saving as it goes."""
 
@@ -445,6 +446,10 @@ class SqliteStore:
         name = _domain(domain).name
         with self._write() as db:
             return db.execute("DELETE FROM certifications WHERE domain = ?", (name,)).rowcount > 0
+
+    def __len__(self) -> int:
+        """How many certifications the portfolio holds."""
+        return int(self._read("SELECT count(*) FROM certifications")[0][0])
 
     def certifications(self) -> tuple[Certification, ...]:
         """Every certification, by domain name.
@@ -639,7 +644,7 @@ class SqliteStore:
         )
         return int(cursor.lastrowid or 0)
 
-    def run_day(
+    def run_day(  # noqa: PLR0913 -- check_many's options, all keyword-only with defaults
         self,
         *,
         today: date,
@@ -650,6 +655,7 @@ class SqliteStore:
         timeout: float | None = 30.0,
         wait: float = 0.0,
         keep_reports: Literal["changes", "all"] = "changes",
+        lang: str = "en",
     ) -> RunSummary:
         """Run the daily check (P6) over the portfolio for ``today`` and save it as it goes.
 
@@ -678,6 +684,7 @@ class SqliteStore:
             timeout: each check's time budget, in seconds.
             wait: seconds to wait for another run on the same store to end.
             keep_reports: ``"changes"`` or ``"all"``: which reports are saved in full.
+            lang: the language of the findings' messages and fixes (``"en"``, ``"it"``).
 
         Returns:
             A summary of the day: how many results, of which verdicts.
@@ -697,7 +704,7 @@ class SqliteStore:
             run, finished, started = self._open_run(today, policy)
             checked = 0
             if not finished:
-                options = (policy, batch, concurrency, timeout, started, keep_reports)
+                options = (policy, batch, concurrency, timeout, started, keep_reports, lang)
                 checked = self._check(run, today, resolver, *options)
                 with self._write() as db:
                     db.execute(
@@ -719,6 +726,7 @@ class SqliteStore:
         timeout: float | None,
         at: datetime,
         keep_reports: str,
+        lang: str,
     ) -> int:
         pending, last = self._pending(run)
         rows: list[tuple[Certification, Certification, Report | None, str | None]] = []
@@ -736,6 +744,7 @@ class SqliteStore:
             timeout=timeout,
             ordered=False,
             at=at,
+            lang=lang,
         )
         checked = 0
         with contextlib.closing(results):
