@@ -102,8 +102,8 @@ CREATE TABLE results (
     transition TEXT,
     error TEXT,
     report INTEGER REFERENCES reports (id),
-    UNIQUE (run, domain)
-);
+    PRIMARY KEY (run, domain)
+) WITHOUT ROWID;
 CREATE INDEX results_by_domain ON results (domain, run);
 """
 
