@@ -32,13 +32,20 @@ if TYPE_CHECKING:
 DAY1 = date(2026, 3, 1)
 
 
-def world(count: int, day: int, latency: float = 0.0) -> AsyncFakeResolver:
-    """Nine domains in ten compliant; one in ten breaks, a different tenth each day (P6).
+def world(count: int, day: int, latency: float = 0.0, churn: float = 0.2) -> AsyncFakeResolver:
+    """A twentieth of the domains always broken, and a group that breaks for a day (P6).
 
+    Each day a different group of ``churn / 2`` of the domains is broken, and the group of the
+    day before is fixed again, so ``churn`` of the domains change their judgement every day.
     With ``latency`` (seconds), every answer comes that much later, as from a network.
     """
+    period = max(round(2 / churn), 1) if churn else 0
+
+    def broken(i: int) -> bool:
+        return i % 20 == 0 or bool(period and (i // 10) % period == day % period)
+
     data: dict[str, object] = {
-        f"pec.cliente{i}.it": {"MX": "10 mx.pec.aruba.it."} for i in range(count) if (i + day) % 10
+        f"pec.cliente{i}.it": {"MX": "10 mx.pec.aruba.it."} for i in range(count) if not broken(i)
     }
     data["mx.pec.aruba.it"] = {"A": "192.0.2.25"}
     fake = FakeResolver(data, record=False)  # type: ignore[arg-type]
@@ -82,6 +89,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--latency", type=float, default=0.0, help="ms added to each answer")
+    parser.add_argument(
+        "--churn", type=float, default=0.2, help="share of domains changing judgement a day"
+    )
     args = parser.parse_args()
     names = [f"cliente{i}.it" for i in range(args.count)]
     latency = args.latency / 1000
@@ -91,7 +101,7 @@ def main() -> None:
         1
         for _ in check_many(
             names,
-            resolver=world(args.count, 0, latency),
+            resolver=world(args.count, 0, latency, args.churn),
             concurrency=args.concurrency,
             ordered=False,
         )
@@ -99,7 +109,8 @@ def main() -> None:
     alone, alone_cpu = clock.read()
     print(
         f"checks alone: {results:,} domains in {alone:.1f} s, {alone_cpu:.1f} s CPU"
-        f" ({results / alone:,.0f}/s; answers {args.latency:g} ms late)"
+        f" ({results / alone:,.0f}/s; answers {args.latency:g} ms late;"
+        f" {args.churn:.0%} of the domains change judgement a day)"
     )
 
     with tempfile.TemporaryDirectory() as folder:
@@ -114,7 +125,7 @@ def main() -> None:
                 clock = Clock()
                 summary = store.run_day(
                     today=DAY1 + timedelta(days=day),
-                    resolver=world(args.count, day, latency),
+                    resolver=world(args.count, day, latency, args.churn),
                     concurrency=args.concurrency,
                 )
                 took, cpu = clock.read()
