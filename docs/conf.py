@@ -42,6 +42,7 @@ pecdns_public_modules = [
     "pecdns",
     "pecdns.resolvers",
     "pecdns.testing",
+    "pecdns.portfolio",
     "pecdns.exceptions",
     "pecdns.pytest_plugin",
 ]

@@ -122,7 +122,7 @@ def test_every_public_name_is_documented() -> None:
 
 
 def test_private_modules_start_with_an_underscore() -> None:
-    public_modules = {"exceptions", "pytest_plugin", "resolvers", "testing"}
+    public_modules = {"exceptions", "portfolio", "pytest_plugin", "resolvers", "testing"}
     for info in __import__("pkgutil").iter_modules(pecdns.__path__):
         assert info.name.startswith("_") or info.name in public_modules, info.name
 

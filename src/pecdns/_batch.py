@@ -120,6 +120,22 @@ class InvalidInput:
             "observation": None,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InvalidInput:
+        """Read back the result from its JSON form, as :meth:`to_dict` wrote it.
+
+        Raises:
+            pecdns.portfolio.DataFormatError: the data is not an invalid input's
+                ``pecdns.report.v1`` form.
+
+        >>> result = next(check_many(["www.example.it"]))
+        >>> InvalidInput.from_dict(result.to_dict()) == result
+        True
+        """
+        from pecdns._serial import invalid_input_from_dict  # noqa: PLC0415 -- _serial imports this module
+
+        return invalid_input_from_dict(data)
+
     def _repr_html_(self) -> str:
         """The result as HTML for Jupyter, every value escaped (see :func:`pecdns.to_html`)."""
         from pecdns._html import report_html  # noqa: PLC0415 -- _html imports this module

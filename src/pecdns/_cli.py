@@ -717,6 +717,10 @@ def parser(*, usage_status: int = EXIT_OTHER) -> argparse.ArgumentParser:
     )
     for add in COMMANDS:
         add(commands, common, usage_status)
+    # daily, portfolio, history: the portfolio store's commands, in a module of their own.
+    from pecdns._cli_portfolio import add_commands  # noqa: PLC0415 -- it imports this module
+
+    add_commands(commands, common, usage_status)
     return top
 
 

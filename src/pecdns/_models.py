@@ -559,6 +559,7 @@ class Finding:
             "message": self.message,
             "fix": self.fix,
             "evidence": [a.to_dict() for a in self.evidence],
+            "args": [list(pair) for pair in self.args],
         }
 
 
@@ -653,6 +654,26 @@ class Report:
             "remedy": self.remedy,
             "observation": self.observation.to_dict(),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """Read back a report from its JSON form, as :meth:`to_dict` wrote it.
+
+        Keys derived from others (``ok``, ``pec_name``...) are not read.
+
+        Raises:
+            pecdns.portfolio.DataFormatError: the data is not a ``pecdns.report.v1``
+                report (another schema, a newer version, a missing key).
+
+        >>> from pecdns import check
+        >>> from pecdns.testing import FakeResolver
+        >>> report = check("example.it", resolver=FakeResolver({}))
+        >>> Report.from_dict(report.to_dict()) == report
+        True
+        """
+        from pecdns._serial import report_from_dict  # noqa: PLC0415 -- _serial imports this module
+
+        return report_from_dict(data)
 
     def _repr_html_(self) -> str:
         """The report as HTML for Jupyter, every value escaped (see :func:`pecdns.to_html`)."""
