@@ -318,6 +318,7 @@ class Order:
         """Whether the order's package is one seed 001's guide applies to (P11); ``None`` if none.
 
         >>> from datetime import datetime, timezone
+        >>> from attrs import evolve
         >>> placed = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
         >>> order = Order(
         ...     domain="example.it", channel="pec_site", payment_method="paypal", placed_at=placed
