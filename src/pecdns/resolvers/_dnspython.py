@@ -15,14 +15,17 @@ import dns.rdatatype
 import dns.resolver
 
 from pecdns._budget import charge, limits, remaining
+from pecdns._edns import Probe
 from pecdns._limits import UNCONFIGURED, reached
 from pecdns._models import Answer, Outcome, Query
 from pecdns.exceptions import InvalidRecordError
-from pecdns.resolvers._wire import aask, ask
+from pecdns.resolvers._wire import aask, aask_raw, ask, ask_raw
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Sequence
+
+    from pecdns._dnssec import Question
 
 R = TypeVar("R", bound=dns.resolver.BaseResolver)
 
@@ -175,6 +178,24 @@ class DnsResolver:
             return _recursive_failure(query, exc)
         return _answer(query, result)
 
+    def ask_raw(self, question: Question | Probe) -> dns.message.Message | None:
+        """Send one raw question; its response, unjudged, or ``None`` when none came in time.
+
+        A question of the DNSSEC walk goes to the configured resolvers (RD and
+        CD set: a validating resolver then hands over what it would refuse,
+        so the walk can say what is broken); a probe without EDNS goes to
+        its server.
+        """
+        return ask_raw(
+            question.message(), self._raw_to(question), port=self.port, timeout=self.timeout
+        )
+
+    def _raw_to(self, question: Question | Probe) -> list[str]:
+        """The addresses a raw question goes to."""
+        if isinstance(question, Probe):
+            return [question.server]
+        return [] if self.unconfigured else list(self.nameservers)
+
     def _refused(self, query: Query) -> Answer | None:
         """The Answer when the question cannot be sent: no resolver configured, or the cap."""
         if self.unconfigured:
@@ -220,6 +241,14 @@ class AsyncDnsResolver(DnsResolver):
 
     def __repr__(self) -> str:
         return "Async" + super().__repr__()
+
+    async def ask_raw(  # type: ignore[override]
+        self, question: Question | Probe
+    ) -> dns.message.Message | None:
+        """As :meth:`DnsResolver.ask_raw`, awaited."""
+        return await aask_raw(
+            question.message(), self._raw_to(question), port=self.port, timeout=self.timeout
+        )
 
     async def resolve(self, query: Query) -> Answer:  # type: ignore[override]
         """As :meth:`DnsResolver.resolve`, awaited."""
