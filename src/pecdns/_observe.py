@@ -50,7 +50,7 @@ from pecdns._models import (
 from pecdns.exceptions import InvalidRecordError, PecdnsError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 
     import dns.message
 
@@ -252,18 +252,14 @@ def gather(
     from ``policy.trust_anchor``, with signatures checked at ``at``.
     """
     observation = yield from plan(domain, policy)
-    silent = [
-        p
-        for p in (*observation.parent_probes, *observation.child_probes)
-        if p.mx is not None and p.mx.outcome is Outcome.TIMEOUT and p.address is not None
-    ]
-    addresses = list(dict.fromkeys(p.address for p in silent if p.address is not None))
+    addresses = list(dict.fromkeys(_silent(observation)))
     if addresses:
         probes: list[Raw] = [Probe(observation.pec_name, "MX", a) for a in addresses]
         replies = cast("list[dns.message.Message | None]", (yield probes))
         answered = {a for a, r in zip(addresses, replies, strict=True) if r is not None}
         observation = evolve(
             observation,
+            pec_mx=_explain(observation.pec_mx, answered),
             parent_probes=_explained(observation.parent_probes, answered),
             child_probes=_explained(observation.child_probes, answered),
         )
@@ -272,14 +268,27 @@ def gather(
     return evolve(observation, dnssec=state)
 
 
+def _silent(obs: Observation) -> Iterator[str]:
+    """The addresses of the servers that gave the PEC name's MX no answer in time."""
+    probes = (*obs.parent_probes, *obs.child_probes)
+    answers = [obs.pec_mx, *(p.mx for p in probes if p.mx is not None)]
+    for answer in answers:
+        if answer.outcome is Outcome.TIMEOUT and answer.server is not None:
+            yield answer.server.rsplit("#", 1)[0]
+
+
+def _explain(answer: Answer, answered: set[str]) -> Answer:
+    """``answer``, saying EDNS is the likely cause when its silent server answered without it."""
+    if answer.outcome is not Outcome.TIMEOUT or answer.server is None:
+        return answer
+    if answer.server.rsplit("#", 1)[0] not in answered:
+        return answer
+    return evolve(answer, detail=f"{answer.detail}; {LIKELY_CAUSE}")
+
+
 def _explained(probes: tuple[ServerProbe, ...], answered: set[str]) -> tuple[ServerProbe, ...]:
-    """``probes``, the silent ones that answered without EDNS saying EDNS is the likely cause."""
-    return tuple(
-        evolve(p, mx=evolve(p.mx, detail=f"{p.mx.detail}; {LIKELY_CAUSE}"))
-        if p.mx is not None and p.mx.outcome is Outcome.TIMEOUT and p.address in answered
-        else p
-        for p in probes
-    )
+    """``probes``, each silent one that answered without EDNS saying so."""
+    return tuple(evolve(p, mx=_explain(p.mx, answered)) if p.mx is not None else p for p in probes)
 
 
 def _speaks_raw(resolver: object) -> bool:

@@ -188,7 +188,8 @@ def reachability(obs: Observation, policy: Policy) -> Iterator[Finding]:
         zone = obs.pec_name if _is_delegated(obs) else f"{obs.domain.name}."
         # A server silent to EDNS queries that answers without EDNS: name the likely cause.
         edns = [p for p in obs.authoritative_probes if p.mx and LIKELY_CAUSE in p.mx.detail]
-        cause = "".join(f"; {p.label}: {LIKELY_CAUSE}" for p in edns)
+        told = LIKELY_CAUSE in answer.detail
+        cause = "".join(f"; {p.label}: {LIKELY_CAUSE}" for p in edns if not told)
         yield _finding(
             "PEC_NAME_UNREACHABLE",
             obs,

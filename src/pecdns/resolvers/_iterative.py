@@ -180,7 +180,11 @@ class IterativeResolver:
         outcome = failures[-1].outcome if failures else Outcome.SERVFAIL
         if outcome is Outcome.REFERRAL or not outcome.is_failure:
             outcome = Outcome.SERVFAIL
-        return Answer(Query(name, rdtype), outcome, detail=detail or "no server answered")
+        # A walk that ended in silence names the last server silent to it (an EDNS probe's target).
+        silent = failures[-1].server if outcome is Outcome.TIMEOUT else None
+        return Answer(
+            Query(name, rdtype), outcome, server=silent, detail=detail or "no server answered"
+        )
 
     def _ask_any(
         self, query: Query, servers: tuple[str, ...], walk: _Walk, failures: list[Answer]
