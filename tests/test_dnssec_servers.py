@@ -9,6 +9,7 @@ of Knot's keys are read from Knot before the parent is signed.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -16,8 +17,6 @@ from typing import TYPE_CHECKING
 import dns.dnssec
 import dns.message
 import dns.query
-import asyncio
-
 import dns.rdatatype
 import pytest
 from attrs import evolve
@@ -209,6 +208,12 @@ FULL = [
 ]
 
 
+def dnssec_of(report: Report) -> DnssecState:
+    state = report.observation.dnssec
+    assert state is not None
+    return state
+
+
 def full_check(world: World, child: str, **options: object) -> Report:
     resolver = IterativeResolver([PARENT], port=world.port, timeout=1.0)
     policy = evolve(ARUBA, trust_anchor=world.lab.anchor)
@@ -220,7 +225,7 @@ def test_a_full_check_grades_the_dnssec_state_of_the_pec_name(
     world: World, child: str, verdict: str, code: str, cause: str
 ) -> None:
     report = full_check(world, child)
-    assert (report.verdict.value, report.observation.dnssec.cause) == (verdict, cause), [
+    assert (report.verdict.value, dnssec_of(report).cause) == (verdict, cause), [
         str(f) for f in report.findings
     ]
     assert code in report.codes()
@@ -243,9 +248,9 @@ def test_signatures_are_checked_at_the_checks_given_time(world: World) -> None:
     later = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=15)
     now = full_check(world, "future")
     then = full_check(world, "future", at=later)
-    assert (now.verdict.value, now.observation.dnssec.cause) == ("NON_COMPLIANT", "not_yet_valid")
-    assert (then.verdict.value, then.observation.dnssec.cause) == ("COMPLIANT", "secure")
-    assert then.observation.dnssec.at == later
+    assert (now.verdict.value, dnssec_of(now).cause) == ("NON_COMPLIANT", "not_yet_valid")
+    assert (then.verdict.value, dnssec_of(then).cause) == ("COMPLIANT", "secure")
+    assert dnssec_of(then).at == later
 
 
 def test_without_a_given_time_the_state_records_the_checks_own_clock(world: World) -> None:

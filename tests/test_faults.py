@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import dns.message
 import dns.rcode
@@ -36,6 +36,9 @@ from dnsserver import (
 from pecdns import acheck, check, check_many
 from pecdns.resolvers import IterativeResolver, Query
 from pecdns.resolvers._wire import classify
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 BUDGET = 4.0
 OK = records("10 mx.pec.aruba.it.")
@@ -183,7 +186,7 @@ def test_a_response_with_another_opcode_is_named_unusable() -> None:
 def _every(
     wrap: Callable[[Behaviour], Behaviour],
 ) -> tuple[dict[tuple[str, str], Behaviour], Behaviour]:
-    """The script of a compliant example.it, every answer (and the default) passed through ``wrap``."""
+    """The script of a compliant example.it, every answer (and the default) through ``wrap``."""
     script = {key: wrap(b) for key, b in _script(Fault("", OK, "", (), "")).items()}
     return script, wrap(rcode(dns.rcode.NXDOMAIN))
 

@@ -237,6 +237,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             "The MX answer of {pec} is signed and validates from the trust anchor (zones {chain}).",
             "La risposta MX di {pec} è firmata e validata a partire dall'ancora di fiducia"
             " (zone {chain}).",
+            daily=True,
         ),
         _info(
             "DNSSEC_INSECURE",
@@ -246,6 +247,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             " unsigned); validating resolvers accept it.",
             "{pec} non è firmato con DNSSEC ({subject}: la zona padre dimostra che la"
             " delega non è firmata); i resolver che validano DNSSEC lo accettano.",
+            daily=True,
         ),
         _info(
             "DNSSEC_UNKNOWN",
@@ -253,6 +255,7 @@ CATALOGUE: dict[str, CodeInfo] = {
             None,
             "The DNSSEC state of {pec} was not determined ({cause}{detail}).",
             "Lo stato DNSSEC di {pec} non è stato determinato ({cause}).",
+            daily=True,
         ),
         _info(
             "CHECK_INCOMPLETE",
