@@ -654,10 +654,10 @@ def dnssec(obs: Observation, policy: Policy) -> Iterator[Finding]:
 
 RULES = (
     reachability,
-    edns,
-    dnssec,
     name_servers,
     mx_record,
+    edns,
+    dnssec,
     third_level,
     no_hybrid,
     mx_targets,

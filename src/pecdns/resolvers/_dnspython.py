@@ -92,6 +92,12 @@ class DnsResolver:
     ERROR with a detail that says so, and a check
     says so (``RESOLVER_UNCONFIGURED``, an UNDETERMINED verdict).
 
+    Recursive questions go without EDNS, as dnspython's stub sends them;
+    questions to one server go with EDNS and are asked again without it
+    when the server refuses EDNS (FORMERR, NOTIMP, BADVERS). It carries
+    DNSSEC data (:meth:`ask_raw`), so a check reports the PEC name's DNSSEC
+    state through it.
+
     Its two waits bound one question, never a whole check: a check has a
     time budget of its own (``check(timeout=...)``, 10 seconds by default),
     and every wait here is shortened to what is left of it.
@@ -147,6 +153,10 @@ class DnsResolver:
         resolver.timeout = self.timeout
         resolver.lifetime = self.lifetime
         resolver.cache = None
+        # Recursive questions carry no EDNS (dnspython's default, pinned): a resolver that does
+        # not know EDNS is never asked with it, so no fallback is needed (RFC 6891 §7). Direct
+        # probes (resolvers._wire) use EDNS and ask again without it when refused.
+        resolver.use_edns(edns=False)
         return resolver
 
     def __repr__(self) -> str:
