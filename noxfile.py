@@ -34,7 +34,8 @@ def tests(session: nox.Session) -> None:
         "--include=*/pecdns/_models.py,*/pecdns/_rules.py,*/pecdns/_names.py,"
         "*/pecdns/_domain.py,*/pecdns/_policy.py,*/pecdns/_remedy.py,*/pecdns/_check.py,"
         "*/pecdns/_codes.py,*/pecdns/_observe.py,*/pecdns/_budget.py,"
-        "*/pecdns/_present.py,*/pecdns/_text.py,*/pecdns/_html.py,*/pecdns/_reports.py",
+        "*/pecdns/_present.py,*/pecdns/_text.py,*/pecdns/_html.py,*/pecdns/_reports.py,"
+        "*/pecdns/_dnssec.py,*/pecdns/_edns.py",
     )
     session.run(
         "coverage",

@@ -121,6 +121,8 @@ class Lab:
         parent_address: str = "127.0.0.1",
         child_address: str = "127.0.0.1",
         extra_ds: Mapping[str, list[str]] | None = None,
+        provider_address: str | None = None,
+        extra_address: str | None = None,
     ) -> None:
         self.parent_key = new_key(ksk=True)
         self.anchor = TrustAnchor("it.", ds=(ds_text("it.", self.parent_key[1]),))
@@ -154,8 +156,12 @@ class Lab:
                 soa(origin, child_address) + f"pec MX {self.MX}\n", origin, relativize=False
             )
         lines = [soa("it.", parent_address)]
+        if provider_address is not None:  # the provider's MX host, so that a full check can run
+            lines.append(f"mx.pec.aruba.it. A {provider_address}\n")
         for origin in [*parent_ds, "unsigned.it.", "unproven.it."]:
-            address = child_address
+            # The zones of extra_ds live elsewhere (Knot's own): their glue says where.
+            outside = origin in (extra_ds or {}) and extra_address is not None
+            address = extra_address if outside else child_address
             lines.append(f"{origin} NS ns.{origin}\nns.{origin} A {address}\n")
             lines.extend(f"{origin} DS {ds}\n" for ds in parent_ds.get(origin, []))
         self.parent = signed("it.", "".join(lines), [self.parent_key], times["valid"])

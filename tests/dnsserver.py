@@ -188,6 +188,33 @@ def stray(kind: str, behaviour: Behaviour, *, lead: float = 0.1) -> Behaviour:
     return reply
 
 
+def without_edns(code: dns.rcode.Rcode, behaviour: Behaviour) -> Behaviour:
+    """A server that refuses EDNS: ``code`` to a query with EDNS, ``behaviour`` to one without.
+
+    FORMERR and NOTIMP come without an OPT record (the server knows no EDNS);
+    BADVERS, an extended RCODE, needs one (the server knows EDNS, not the version).
+    """
+
+    def reply(query: dns.message.Message, transport: str) -> Reply:
+        if query.edns < 0:
+            return behaviour(query, transport)
+        response = _response(query)
+        response.use_edns(edns=0 if code == dns.rcode.BADVERS else False)
+        response.set_rcode(code)
+        return response
+
+    return reply
+
+
+def drops_edns(behaviour: Behaviour) -> Behaviour:
+    """A server (or a firewall before it) that drops every query with EDNS."""
+
+    def reply(query: dns.message.Message, transport: str) -> Reply:
+        return None if query.edns >= 0 else behaviour(query, transport)
+
+    return reply
+
+
 def late(seconds: float, behaviour: Behaviour) -> Behaviour:
     """Answer as ``behaviour`` would, after ``seconds``."""
 

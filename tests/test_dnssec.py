@@ -20,9 +20,8 @@ import dns.rrset
 import pytest
 
 from dnssec_lab import NOW, VALID, Lab, answer, ds_text, new_key, signed, soa
-from pecdns._codes import LANGUAGES
+from pecdns._codes import CATALOGUE, LANGUAGES
 from pecdns._dnssec import (
-    CATALOGUE_ENTRIES,
     CAUSES,
     ROOT_ANCHOR,
     DnssecState,
@@ -424,23 +423,27 @@ def _fields(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
-def test_each_proposed_finding_has_the_same_fields_in_every_language() -> None:
-    codes = [c.code for c in CATALOGUE_ENTRIES]
-    assert codes == ["DNSSEC_BOGUS", "DNSSEC_SECURE", "DNSSEC_INSECURE", "DNSSEC_UNKNOWN"]
-    for info in CATALOGUE_ENTRIES:
+_CODES = ("DNSSEC_BOGUS", "DNSSEC_SECURE", "DNSSEC_INSECURE", "DNSSEC_UNKNOWN")
+ENTRIES = [CATALOGUE[code] for code in _CODES]
+
+
+def test_each_dnssec_finding_has_the_same_fields_in_every_language() -> None:
+    for info in ENTRIES:
         assert set(info.message) == set(LANGUAGES)
-        assert len({frozenset(_fields(info.message[lang])) for lang in LANGUAGES}) == 1
+        # Only English messages quote the detail (English text from a library), as elsewhere.
+        fields = {frozenset(_fields(info.message[lang]) - {"detail"}) for lang in LANGUAGES}
+        assert len(fields) == 1
         if info.fix is not None:
             assert len({frozenset(_fields(info.fix[lang])) for lang in LANGUAGES}) == 1
 
 
 def test_bogus_is_an_error_under_p6_1_and_the_others_are_information() -> None:
-    grades = {c.code: (c.severity.name, c.clause) for c in CATALOGUE_ENTRIES}
+    grades = {c.code: (c.severity.name, c.clause) for c in ENTRIES}
     assert grades["DNSSEC_BOGUS"] == ("ERROR", "P6.1")
     assert {grades[c][0] for c in ("DNSSEC_SECURE", "DNSSEC_INSECURE", "DNSSEC_UNKNOWN")} == {
         "INFO"
     }
-    fix = next(c for c in CATALOGUE_ENTRIES if c.code == "DNSSEC_BOGUS").fix
+    fix = next(c for c in ENTRIES if c.code == "DNSSEC_BOGUS").fix
     assert fix is not None
     assert all(w in fix["en"] for w in ("re-sign", "stale DS", "remove DNSSEC"))
 
@@ -585,7 +588,7 @@ def test_an_alias_on_the_way_is_no_zone_cut_and_its_signature_is_checked(lab: La
 def test_each_state_of_the_lab_fills_its_findings_message_and_fix_in_every_language(
     lab: Lab,
 ) -> None:
-    entries = {c.code: c for c in CATALOGUE_ENTRIES}
+    entries = {c.code: c for c in ENTRIES}
     for child in ("secure", "expired", "staleds", "unsigned", "unproven"):
         state = walk(lab, child)
         info = entries[state.code]

@@ -9,8 +9,9 @@ of Knot's keys are read from Knot before the parent is signed.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 import dns.dnssec
@@ -18,9 +19,12 @@ import dns.message
 import dns.query
 import dns.rdatatype
 import pytest
+from attrs import evolve
 
 from dnssec_lab import Lab, ds_text, new_key, soa, zone_text
+from pecdns import ARUBA, Report, acheck, check
 from pecdns._dnssec import DnssecState, DnssecStatus
+from pecdns.resolvers import IterativeResolver
 from pecdns.resolvers._dnssec_io import validate
 from servers import Knot, Nsd, free_port
 
@@ -119,6 +123,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             parent_address=PARENT,
             child_address=CHILDREN,
             extra_ds=extra,
+            provider_address="127.0.0.25",
+            extra_address=KNOT,
         )
         parent = Nsd(PARENT, port, {"it": zone_text(lab.parent)}, workdir)
         children = Nsd(
@@ -186,3 +192,79 @@ def test_knots_opt_out_answer_has_no_nsec3_record_for_the_pec_name(world: World)
     assert nsec3
     assert all(r.name.labels[0].decode().lower() != hashed for r in nsec3)
     assert any(rd.flags & 1 for r in nsec3 for rd in r)
+
+
+# -- a whole check, as the daily check's validating resolvers would see the PEC name ---------
+
+FULL = [
+    # (child, verdict, DNSSEC code, cause): the MX of pec.<child>.it is right in every case
+    ("secure", "COMPLIANT", "DNSSEC_SECURE", "secure"),
+    ("example", "COMPLIANT", "DNSSEC_SECURE", "secure"),  # signed by Knot
+    ("unsigned", "COMPLIANT", "DNSSEC_INSECURE", "unsigned"),
+    ("expired", "NON_COMPLIANT", "DNSSEC_BOGUS", "expired"),
+    ("staleds", "NON_COMPLIANT", "DNSSEC_BOGUS", "ds_mismatch"),
+    ("rolled", "NON_COMPLIANT", "DNSSEC_BOGUS", "ds_mismatch"),  # Knot
+    ("unproven", "NON_COMPLIANT", "DNSSEC_BOGUS", "unproven_insecure"),
+]
+
+
+def dnssec_of(report: Report) -> DnssecState:
+    state = report.observation.dnssec
+    assert state is not None
+    return state
+
+
+def full_check(world: World, child: str, **options: object) -> Report:
+    resolver = IterativeResolver([PARENT], port=world.port, timeout=1.0)
+    policy = evolve(ARUBA, trust_anchor=world.lab.anchor)
+    return check(f"{child}.it", resolver=resolver, policy=policy, **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("child", "verdict", "code", "cause"), FULL, ids=[c[0] for c in FULL])
+def test_a_full_check_grades_the_dnssec_state_of_the_pec_name(
+    world: World, child: str, verdict: str, code: str, cause: str
+) -> None:
+    report = full_check(world, child)
+    assert (report.verdict.value, dnssec_of(report).cause) == (verdict, cause), [
+        str(f) for f in report.findings
+    ]
+    assert code in report.codes()
+    assert "MX_OK" in report.codes()  # the MX itself is right: only DNSSEC decides
+
+
+def test_a_bogus_finding_names_the_failing_record_set_and_the_fix(world: World) -> None:
+    report = full_check(world, "staleds", lang="it")
+    (bogus,) = [f for f in report.findings if f.code == "DNSSEC_BOGUS"]
+    assert bogus.severity.name == "ERROR"
+    assert bogus.clause == "P6.1"
+    assert "DNSKEY staleds.it." in bogus.message
+    assert "record DS presso la zona padre" in bogus.message
+    assert bogus.fix is not None
+    assert "staleds.it." in bogus.fix
+
+
+def test_signatures_are_checked_at_the_checks_given_time(world: World) -> None:
+    # pec.future.it's signatures start in 10 days: bogus now, secure at a given time in 15.
+    later = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=15)
+    now = full_check(world, "future")
+    then = full_check(world, "future", at=later)
+    assert (now.verdict.value, dnssec_of(now).cause) == ("NON_COMPLIANT", "not_yet_valid")
+    assert (then.verdict.value, dnssec_of(then).cause) == ("COMPLIANT", "secure")
+    assert dnssec_of(then).at == later
+
+
+def test_without_a_given_time_the_state_records_the_checks_own_clock(world: World) -> None:
+    before = datetime.now(timezone.utc)
+    state = full_check(world, "secure").observation.dnssec
+    assert state is not None
+    assert state.at is not None
+    assert before <= state.at <= datetime.now(timezone.utc)
+    assert full_check(world, "secure").to_dict()["observation"]["dnssec"]["status"] == "SECURE"
+
+
+def test_acheck_grades_a_bogus_name_as_check_does(world: World) -> None:
+    resolver = IterativeResolver([PARENT], port=world.port, timeout=1.0)
+    policy = evolve(ARUBA, trust_anchor=world.lab.anchor)
+    report = asyncio.run(acheck("expired.it", resolver=resolver, policy=policy))
+    assert report.verdict.value == "NON_COMPLIANT"
+    assert report.observation.dnssec == full_check(world, "expired").observation.dnssec

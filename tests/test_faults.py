@@ -8,7 +8,9 @@ end within its time budget.
 
 from __future__ import annotations
 
+import asyncio
 import time
+from typing import TYPE_CHECKING
 
 import dns.message
 import dns.rcode
@@ -20,6 +22,7 @@ from dnsserver import (
     Behaviour,
     cname,
     cname_loop,
+    drops_edns,
     garbage,
     late,
     rcode,
@@ -27,11 +30,15 @@ from dnsserver import (
     serve,
     silence,
     truncated,
+    without_edns,
     wrong_id,
 )
-from pecdns import check
+from pecdns import acheck, check, check_many
 from pecdns.resolvers import IterativeResolver, Query
 from pecdns.resolvers._wire import classify
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 BUDGET = 4.0
 OK = records("10 mx.pec.aruba.it.")
@@ -171,3 +178,95 @@ def test_a_response_with_another_opcode_is_named_unusable() -> None:
     answer = classify(Query("pec.example.it", "MX"), wire, "192.0.2.53#53")
     assert answer.outcome.value == "ERROR"
     assert "opcode UPDATE" in answer.detail
+
+
+# -- EDNS (issue 13): the same server, as a recursive resolver would reach it ------------------
+
+
+def _every(
+    wrap: Callable[[Behaviour], Behaviour],
+) -> tuple[dict[tuple[str, str], Behaviour], Behaviour]:
+    """The script of a compliant example.it, every answer (and the default) through ``wrap``."""
+    script = {key: wrap(b) for key, b in _script(Fault("", OK, "", (), "")).items()}
+    return script, wrap(rcode(dns.rcode.NXDOMAIN))
+
+
+REFUSING = [dns.rcode.FORMERR, dns.rcode.NOTIMP, dns.rcode.BADVERS]
+
+
+@pytest.mark.parametrize("code", REFUSING, ids=[dns.rcode.to_text(c) for c in REFUSING])
+def test_a_server_refusing_edns_is_reached_without_it_and_warned_about(
+    code: dns.rcode.Rcode,
+) -> None:
+    script, default = _every(lambda b: without_edns(code, b))
+    with serve(script, default) as (_, port):
+        resolver = IterativeResolver(["127.0.0.1"], port=port, timeout=0.6, lifetime=1.5)
+        report = check("example.it", resolver=resolver, timeout=BUDGET)
+    assert str(report.verdict) == "COMPLIANT", str(report)
+    assert {"MX_OK", "EDNS_UNSUPPORTED"} <= set(report.codes()), str(report)
+    (warning,) = [f for f in report.findings if f.code == "EDNS_UNSUPPORTED"]
+    assert (warning.severity.name, warning.clause) == ("WARNING", "P6.1")
+    assert f"127.0.0.1#{port}" in warning.message
+    assert dns.rcode.to_text(code) in warning.message
+
+
+def test_only_the_domains_old_server_is_warned_about_the_provider_answering_edns() -> None:
+    # As in the issue's table: before, PEC_NAME_UNREACHABLE (NON_COMPLIANT).
+    script, default = _every(lambda b: without_edns(dns.rcode.FORMERR, b))
+    script[("mx.pec.aruba.it", "A")] = records("192.0.2.25")
+    with serve(script, default) as (_, port):
+        resolver = IterativeResolver(["127.0.0.1"], port=port, timeout=0.6, lifetime=1.5)
+        report = check("example.it", resolver=resolver, timeout=BUDGET)
+    assert str(report.verdict) == "COMPLIANT", str(report)
+    (warning,) = [f for f in report.findings if f.code == "EDNS_UNSUPPORTED"]
+    assert all(a.query.name != "mx.pec.aruba.it." for a in warning.evidence)
+
+
+def test_the_retry_without_edns_is_counted_in_the_checks_queries() -> None:
+    plain, _ = _every(lambda b: b)
+    old, default = _every(lambda b: without_edns(dns.rcode.FORMERR, b))
+    counts = []
+    for script, fallback in ((plain, None), (old, default)):
+        with serve(script, fallback) as (server, port):
+            resolver = IterativeResolver(["127.0.0.1"], port=port, timeout=0.6, lifetime=1.5)
+            report = check("example.it", resolver=resolver, timeout=BUDGET)
+        assert report.observation.queries == len(server.asked)
+        counts.append(len(server.asked))
+    assert counts[1] > counts[0]
+
+
+def _dropping() -> tuple[dict[tuple[str, str], Behaviour], Behaviour]:
+    """example.it's server drops EDNS queries; the provider's host still resolves (not blind)."""
+    script, default = _every(drops_edns)
+    return {**script, ("mx.pec.aruba.it", "A"): records("192.0.2.25")}, default
+
+
+def _assert_edns_named(report_text: str, verdict: str) -> None:
+    assert verdict == "NON_COMPLIANT", report_text
+    assert "EDNS is the likely cause" in report_text, report_text
+
+
+def test_a_server_dropping_edns_is_unreachable_and_edns_named_from_check() -> None:
+    script, default = _dropping()
+    with serve(script, default) as (_, port):
+        resolver = IterativeResolver(["127.0.0.1"], port=port, timeout=0.6, lifetime=1.5)
+        started = time.monotonic()
+        report = check("example.it", resolver=resolver, timeout=BUDGET)
+        elapsed = time.monotonic() - started
+    assert "PEC_NAME_UNREACHABLE" in report.codes(), str(report)
+    (unreachable,) = [f for f in report.findings if f.code == "PEC_NAME_UNREACHABLE"]
+    _assert_edns_named(unreachable.message, str(report.verdict))
+    assert "EDNS_UNSUPPORTED" not in report.codes()  # no resolver retries a silent server
+    assert elapsed < BUDGET + 0.5
+
+
+def test_a_server_dropping_edns_is_graded_alike_by_acheck_and_check_many() -> None:
+    script, default = _dropping()
+    with serve(script, default) as (_, port):
+        resolver = IterativeResolver(["127.0.0.1"], port=port, timeout=0.6, lifetime=1.5)
+        one = check("example.it", resolver=resolver, timeout=BUDGET)
+        two = asyncio.run(acheck("example.it", resolver=resolver, timeout=BUDGET))
+        (many,) = check_many(["example.it"], resolver=resolver, timeout=BUDGET)
+    for report in (two, many):
+        assert (report.verdict, report.codes()) == (one.verdict, one.codes()), str(report)
+        _assert_edns_named(str(report), str(report.verdict))

@@ -61,6 +61,18 @@ def test_scenario_on_real_servers(world: IterativeResolver, scenario: Scenario) 
     assert_report(report, scenario.expect("servers"))
 
 
+def test_an_unsigned_root_leaves_the_dnssec_state_unknown_not_the_domains_fault(
+    world: IterativeResolver,
+) -> None:
+    # The lab's root has no keys, so the root's published anchor cannot start the chain.
+    report = check("ok-parent.it", resolver=world)
+    state = report.observation.dnssec
+    assert state is not None
+    assert (state.status.value, state.cause) == ("UNKNOWN", "anchor")
+    assert report.verdict.value == "COMPLIANT"
+    assert "DNSSEC_UNKNOWN" in report.codes()
+
+
 def test_every_server_of_the_domain_is_asked_directly(world: IterativeResolver) -> None:
     report = check("ok-parent.it", resolver=world)
     probes = report.observation.parent_probes

@@ -226,3 +226,18 @@ def test_only_a_referral_names_servers() -> None:
         Answer(MX_QUERY, Outcome.REFERRAL)
     with pytest.raises(InvalidRecordError, match="REFERRAL lists at least one"):
         Answer(MX_QUERY, Outcome.NODATA, referral=["ns.example."])
+
+
+def test_an_answer_reached_without_edns_keeps_why_through_json() -> None:
+    answer = Answer(
+        Query("pec.example.it", "MX", server="192.0.2.53"),
+        Outcome.ANSWER,
+        ["10 mx.pec.aruba.it."],
+        server="192.0.2.53#53",
+        edns_fallback="FORMERR without an OPT record: the server does not implement EDNS",
+    )
+    again = Answer.from_dict(answer.to_dict())
+    assert again == answer
+    assert again.edns_fallback.startswith("FORMERR")
+    older = {k: v for k, v in answer.to_dict().items() if k != "edns_fallback"}
+    assert Answer.from_dict(older).edns_fallback == ""  # JSON written before the field

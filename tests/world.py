@@ -101,10 +101,13 @@ class Scenario:
 def assert_report(report: Report, expect: Expect) -> None:
     """Assert that a report is the one a scenario expects on a backend."""
     assert str(report.verdict) == expect.verdict, str(report)
+    # Zone files and fakes carry no DNSSEC data; on real servers the lab's root is unsigned, so
+    # the state is UNKNOWN there (test_integration checks it; test_dnssec_servers grades each).
+    codes = [c for c in report.codes() if not c.startswith("DNSSEC_") or c in expect.codes]
     if expect.exact:
-        assert sorted(report.codes()) == sorted(expect.codes), str(report)
+        assert sorted(codes) == sorted(expect.codes), str(report)
     else:
-        assert set(expect.codes) <= set(report.codes()), str(report)
+        assert set(expect.codes) <= set(codes), str(report)
     assert not set(expect.absent) & set(report.codes()), str(report)
 
 

@@ -92,7 +92,10 @@ def check(
         resolver: where DNS answers come from; the real DNS (through the
             system's resolver configuration) when ``None``.
         policy: the provider's requirements; Aruba's by default.
-        at: the time to stamp on the report; never read from the clock.
+        at: the time to stamp on the report, and the moment DNSSEC signatures
+            are checked against; when ``None``, gathering takes its own clock's
+            time for the signatures and records it on
+            ``Observation.dnssec`` (rules never read the clock).
         lang: the language of messages and fixes, ``"en"`` or ``"it"``.
         timeout: the time budget of the whole check, in seconds (``None``: no
             budget); not the per-query wait, which is the resolver's own
@@ -141,5 +144,5 @@ def check(
         policy = evolve(policy, own_mail_servers=[*policy.own_mail_servers, *own])
     source = resolver if resolver is not None else _default_resolver()
     with budget(timeout, policy.limits):
-        observation = observe(parsed, source, policy)
+        observation = observe(parsed, source, policy, at=at)
     return report(observation, policy, at=at, lang=lang)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CATALOGUE",
+    "DNSSEC_CAUSES",
     "LANGUAGES",
     "UNDETERMINING",
     "CodeInfo",
@@ -102,6 +103,61 @@ _LAME_REASONS: dict[str, dict[str, str]] = {
 """Why a server is lame (LAME_DELEGATION's ``reason``), in each language."""
 
 
+DNSSEC_CAUSES: dict[str, dict[str, str]] = {
+    "secure": {"en": "signed and valid", "it": "firmato e valido"},
+    "unsigned": {
+        "en": "unsigned delegation, proven by the parent",
+        "it": "delega non firmata, dimostrata dalla zona padre",
+    },
+    "expired": {"en": "expired signature", "it": "firma scaduta"},
+    "not_yet_valid": {"en": "signature not yet valid", "it": "firma non ancora valida"},
+    "bad_signature": {
+        "en": "signature that does not verify",
+        "it": "firma che non risulta valida",
+    },
+    "missing_rrsig": {
+        "en": "missing signature in a signed zone",
+        "it": "firma mancante in una zona firmata",
+    },
+    "ds_mismatch": {
+        "en": "DS record at the parent matching no DNSKEY",
+        "it": "record DS presso la zona padre che non corrisponde ad alcuna DNSKEY",
+    },
+    "unproven_insecure": {
+        "en": "delegation without DS and without a signed proof that it is unsigned",
+        "it": "delega senza DS e senza prova firmata che non sia firmata",
+    },
+    "no_answer": {"en": "no usable answer", "it": "nessuna risposta utilizzabile"},
+    "anchor": {
+        "en": "the trust anchor's own keys could not be validated",
+        "it": "non è stato possibile validare le chiavi dell'ancora di fiducia",
+    },
+    "outside_anchor": {
+        "en": "name outside the trust anchor",
+        "it": "nome esterno all'ancora di fiducia",
+    },
+    "no_crypto": {
+        "en": "signatures not checked: install pecdns[dnssec]",
+        "it": "firme non verificate: installare pecdns[dnssec]",
+    },
+}
+"""Each ``pecdns._dnssec.DnssecState.cause``, in every language, for findings' messages."""
+
+_FIX_BOGUS_EN = (
+    "Validating resolvers refuse {pec} until this is fixed. Either re-sign the zone {zone}"
+    " (or restart its automatic signing), or, if DNSSEC was turned off or the keys changed,"
+    " remove the stale DS record of {zone} at the registrar (or publish the new one), or remove"
+    " DNSSEC altogether: first the DS at the registrar, then the signatures."
+)
+_FIX_BOGUS_IT = (
+    "I resolver che validano DNSSEC rifiutano {pec} finché il problema non è risolto. Firmare di"
+    " nuovo la zona {zone} (o riavviarne la firma automatica), oppure, se DNSSEC è stato"
+    " disattivato o le chiavi sono cambiate, rimuovere presso il registrar il record DS non più"
+    " valido di {zone} (o pubblicare quello nuovo), oppure togliere del tutto DNSSEC: prima il DS"
+    " presso il registrar, poi le firme."
+)
+
+
 def _info(
     code: str,
     severity: Severity,
@@ -143,6 +199,62 @@ CATALOGUE: dict[str, CodeInfo] = {
             " ({outcome}): per il controllo giornaliero il dominio non è raggiungibile.",
             "Make every authoritative name server of {zone} answer for {pec}.",
             "Fare in modo che tutti i Name Server autoritativi di {zone} rispondano per {pec}.",
+            daily=True,
+        ),
+        # P6.1 as resolvers see it (issue 13): EDNS (RFC 6891) and DNSSEC (RFC 4035).
+        _info(
+            "EDNS_UNSUPPORTED",
+            _W,
+            "P6.1",
+            "The name server {server} of {zone} answered a query with EDNS {rcode};"
+            " it was reached by asking again without EDNS, as resolvers do. The server is"
+            " outdated.",
+            "Il Name Server {server} di {zone} ha risposto {rcode} a una richiesta con"
+            " EDNS; è stato raggiunto ripetendo la richiesta senza EDNS, come fanno i resolver."
+            " Il server non è aggiornato.",
+            "Update or replace the name server {server} so that it answers EDNS queries"
+            " (RFC 6891).",
+            "Aggiornare o sostituire il Name Server {server} perché risponda alle"
+            " richieste EDNS (RFC 6891).",
+            daily=True,
+        ),
+        _info(
+            "DNSSEC_BOGUS",
+            _E,
+            "P6.1",
+            "The DNSSEC chain of {pec} is broken ({cause}: {subject}), so every validating"
+            " resolver answers SERVFAIL and PEC mail to it fails there{detail}.",
+            "La catena DNSSEC di {pec} è interrotta ({cause}: {subject}): ogni resolver che"
+            " valida DNSSEC risponde SERVFAIL e la posta PEC verso il dominio non arriva.",
+            _FIX_BOGUS_EN,
+            _FIX_BOGUS_IT,
+            daily=True,
+        ),
+        _info(
+            "DNSSEC_SECURE",
+            _I,
+            "P6.1",
+            "The MX answer of {pec} is signed and validates from the trust anchor (zones {chain}).",
+            "La risposta MX di {pec} è firmata e validata a partire dall'ancora di fiducia"
+            " (zone {chain}).",
+            daily=True,
+        ),
+        _info(
+            "DNSSEC_INSECURE",
+            _I,
+            "P6.1",
+            "{pec} is not signed with DNSSEC ({subject}: the parent proves the delegation"
+            " unsigned); validating resolvers accept it.",
+            "{pec} non è firmato con DNSSEC ({subject}: la zona padre dimostra che la"
+            " delega non è firmata); i resolver che validano DNSSEC lo accettano.",
+            daily=True,
+        ),
+        _info(
+            "DNSSEC_UNKNOWN",
+            _I,
+            None,
+            "The DNSSEC state of {pec} was not determined ({cause}{detail}).",
+            "Lo stato DNSSEC di {pec} non è stato determinato ({cause}).",
             daily=True,
         ),
         _info(
@@ -634,6 +746,9 @@ def _words(values: dict[str, str], lang: str) -> None:
         values["detail"] = ""
         if "outcome" in values:
             values["outcome"] = outcome_text(values["outcome"], lang)
+    cause = values.get("cause")
+    if cause in DNSSEC_CAUSES:
+        values["cause"] = DNSSEC_CAUSES[cause][lang]
     reason = values.get("reason")
     if reason in _LAME_REASONS[lang]:
         values["reason"] = _LAME_REASONS[lang][reason].format_map(values)

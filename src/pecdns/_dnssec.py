@@ -36,11 +36,10 @@ import dns.rdataclass
 import dns.rdataset
 import dns.rdatatype
 import dns.rrset
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 from dns.dnssectypes import DSDigest
 
-from pecdns._codes import CodeInfo
-from pecdns._models import Severity
+from pecdns._codes import DNSSEC_CAUSES as CAUSES
 from pecdns.exceptions import InvalidRecordError
 
 if TYPE_CHECKING:
@@ -52,7 +51,6 @@ if TYPE_CHECKING:
     from dns.rdtypes.ANY.RRSIG import RRSIG
 
 __all__ = [
-    "CATALOGUE_ENTRIES",
     "CAUSES",
     "ROOT_ANCHOR",
     "DnssecState",
@@ -89,47 +87,6 @@ class DnssecStatus(str, enum.Enum):
     """The chain should be there and is broken: validators answer SERVFAIL (P6.1)."""
     UNKNOWN = "UNKNOWN"
     """pecdns could not find out (no answer, no ``cryptography``): never the domain's fault."""
-
-
-CAUSES: dict[str, dict[str, str]] = {
-    "secure": {"en": "signed and valid", "it": "firmato e valido"},
-    "unsigned": {
-        "en": "unsigned delegation, proven by the parent",
-        "it": "delega non firmata, dimostrata dalla zona padre",
-    },
-    "expired": {"en": "expired signature", "it": "firma scaduta"},
-    "not_yet_valid": {"en": "signature not yet valid", "it": "firma non ancora valida"},
-    "bad_signature": {
-        "en": "signature that does not verify",
-        "it": "firma che non risulta valida",
-    },
-    "missing_rrsig": {
-        "en": "missing signature in a signed zone",
-        "it": "firma mancante in una zona firmata",
-    },
-    "ds_mismatch": {
-        "en": "DS record at the parent matching no DNSKEY",
-        "it": "record DS presso la zona padre che non corrisponde ad alcuna DNSKEY",
-    },
-    "unproven_insecure": {
-        "en": "delegation without DS and without a signed proof that it is unsigned",
-        "it": "delega senza DS e senza prova firmata che non sia firmata",
-    },
-    "no_answer": {"en": "no usable answer", "it": "nessuna risposta utilizzabile"},
-    "anchor": {
-        "en": "the trust anchor's own keys could not be validated",
-        "it": "non è stato possibile validare le chiavi dell'ancora di fiducia",
-    },
-    "outside_anchor": {
-        "en": "name outside the trust anchor",
-        "it": "nome esterno all'ancora di fiducia",
-    },
-    "no_crypto": {
-        "en": "signatures not checked: install pecdns[dnssec]",
-        "it": "firme non verificate: installare pecdns[dnssec]",
-    },
-}
-"""Each :attr:`DnssecState.cause`, in every language, for findings' messages."""
 
 
 def _absolute(zone: str) -> str:
@@ -231,7 +188,8 @@ class DnssecState:
     ``cause`` is a key of :data:`CAUSES`; ``subject`` names the record set
     that decided (``"DS example.it."``); ``detail`` says in English which
     signature or DS failed and why; ``chain`` lists the zones walked, top
-    first.
+    first; ``at`` is the moment signatures were checked against (an observed
+    fact of gathering, so that rules never read the clock).
 
     Example:
         >>> DnssecState(DnssecStatus.UNKNOWN, "no_crypto", "", "install pecdns[dnssec]").status
@@ -243,10 +201,28 @@ class DnssecState:
     subject: str
     detail: str
     chain: tuple[str, ...] = ()
+    at: datetime | None = field(default=None, eq=False)
+
+    def to_dict(self) -> dict[str, object]:
+        """The state as JSON-ready data.
+
+        Example:
+            >>> DnssecState(DnssecStatus.SECURE, "secure", "MX pec.example.it.", "ok").to_dict()
+            {'status': 'SECURE', 'cause': 'secure', 'subject': 'MX pec.example.it.', \
+'detail': 'ok', 'chain': [], 'at': None}
+        """
+        return {
+            "status": self.status.value,
+            "cause": self.cause,
+            "subject": self.subject,
+            "detail": self.detail,
+            "chain": list(self.chain),
+            "at": self.at.isoformat() if self.at is not None else None,
+        }
 
     @property
     def code(self) -> str:
-        """The finding code this state becomes (see :data:`CATALOGUE_ENTRIES`).
+        """The finding code this state becomes (in ``pecdns._codes.CATALOGUE``).
 
         Example:
             >>> DnssecState(DnssecStatus.BOGUS, "expired", "MX pec.example.it.", "...").code
@@ -364,7 +340,7 @@ def plan(
     try:
         yield from walker.walk()
     except _Stop as stop:
-        return stop.state
+        return evolve(stop.state, at=at)
     raise AssertionError("unreachable: the walk always stops with a state")  # pragma: no cover
 
 
@@ -764,67 +740,3 @@ def _worst(failures: list[tuple[str, str]]) -> tuple[str, str]:
     """The failure to report: the most telling cause, with every signature's story."""
     cause = min((c for c, _ in failures), key=_ORDER.index)
     return cause, "; ".join(detail for _, detail in failures)
-
-
-# -- findings the lead adds to the catalogue ------------------------------------------------
-
-_FIX_BOGUS_EN = (
-    "Validating resolvers refuse {pec} until this is fixed. Either re-sign the zone {zone}"
-    " (or restart its automatic signing), or, if DNSSEC was turned off or the keys changed,"
-    " remove the stale DS record of {zone} at the registrar (or publish the new one), or remove"
-    " DNSSEC altogether: first the DS at the registrar, then the signatures."
-)
-_FIX_BOGUS_IT = (
-    "I resolver che validano DNSSEC rifiutano {pec} finché il problema non è risolto. Firmare di"
-    " nuovo la zona {zone} (o riavviarne la firma automatica), oppure, se DNSSEC è stato"
-    " disattivato o le chiavi sono cambiate, rimuovere presso il registrar il record DS non più"
-    " valido di {zone} (o pubblicare quello nuovo), oppure togliere del tutto DNSSEC: prima il DS"
-    " presso il registrar, poi le firme."
-)
-
-CATALOGUE_ENTRIES: tuple[CodeInfo, ...] = (
-    CodeInfo(
-        "DNSSEC_BOGUS",
-        Severity.ERROR,
-        "P6.1",
-        {
-            "en": "The DNSSEC chain of {pec} is broken ({cause}: {subject}), so every validating"
-            " resolver answers SERVFAIL and PEC mail to it fails there.",
-            "it": "La catena DNSSEC di {pec} è interrotta ({cause}: {subject}): ogni resolver che"
-            " valida DNSSEC risponde SERVFAIL e la posta PEC verso il dominio non arriva.",
-        },
-        {"en": _FIX_BOGUS_EN, "it": _FIX_BOGUS_IT},
-    ),
-    CodeInfo(
-        "DNSSEC_SECURE",
-        Severity.INFO,
-        "P6.1",
-        {
-            "en": "The MX answer of {pec} is signed and validates from the trust anchor"
-            " (zones {chain}).",
-            "it": "La risposta MX di {pec} è firmata e validata a partire dall'ancora di fiducia"
-            " (zone {chain}).",
-        },
-    ),
-    CodeInfo(
-        "DNSSEC_INSECURE",
-        Severity.INFO,
-        "P6.1",
-        {
-            "en": "{pec} is not signed with DNSSEC ({subject}: the parent proves the delegation"
-            " unsigned); validating resolvers accept it.",
-            "it": "{pec} non è firmato con DNSSEC ({subject}: la zona padre dimostra che la"
-            " delega non è firmata); i resolver che validano DNSSEC lo accettano.",
-        },
-    ),
-    CodeInfo(
-        "DNSSEC_UNKNOWN",
-        Severity.INFO,
-        None,
-        {
-            "en": "The DNSSEC state of {pec} was not determined ({cause}).",
-            "it": "Lo stato DNSSEC di {pec} non è stato determinato ({cause}).",
-        },
-    ),
-)
-"""Proposed catalogue entries; ``{cause}`` is ``CAUSES[state.cause][lang]``."""

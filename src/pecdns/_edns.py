@@ -7,9 +7,9 @@ the version asked: ask again at the version it offers. A server that drops
 EDNS queries gets no retry: since DNS Flag Day 2019 resolvers treat silence
 as silence, and so must pecdns (P6.1 grades it).
 
-:func:`edns_fallback` only decides; the resolvers send the retry (within the
-same budgets and caps as any other question) and report
-:data:`CATALOGUE_ENTRIES`'s warning when it was needed.
+:func:`edns_fallback` only decides; ``resolvers._wire`` sends the retry
+(within the same wait, budget and caps as any other question) and marks the
+answer (``Answer.edns_fallback``); the rules report ``EDNS_UNSUPPORTED``.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import dns.message
 import dns.rcode
 from attrs import frozen
 
-from pecdns._codes import CodeInfo
-from pecdns._models import Severity
+__all__ = ["LIKELY_CAUSE", "Fallback", "Probe", "edns_fallback"]
 
-__all__ = ["CATALOGUE_ENTRIES", "Fallback", "edns_fallback"]
+LIKELY_CAUSE = "it answers the same query without EDNS, so EDNS is the likely cause"
+"""What a silent server's answer says when a query without EDNS reached it (DNS Flag Day 2019)."""
 
 
 @frozen
@@ -31,6 +31,31 @@ class Fallback:
 
     query: dns.message.Message
     reason: str
+
+
+@frozen
+class Probe:
+    """One question without EDNS for one server: is EDNS why it was silent?
+
+    Sent once, within the check's caps, to a server that gave no answer to
+    the PEC name's MX with EDNS; resolvers would not retry (DNS Flag Day
+    2019), so an answer only explains the silence, it never makes the name
+    reachable.
+
+    Example:
+        >>> Probe("pec.example.it.", "MX", "192.0.2.53").message().edns
+        -1
+    """
+
+    name: str
+    rdtype: str
+    server: str
+
+    def message(self) -> dns.message.Message:
+        """The query: no EDNS, no recursion, as a pre-2019 resolver asked."""
+        query = dns.message.make_query(self.name, self.rdtype, use_edns=False)
+        query.flags &= ~dns.flags.RD
+        return query
 
 
 def edns_fallback(
@@ -90,27 +115,3 @@ def _again(query: dns.message.Message, version: int | None) -> dns.message.Messa
         )
     again.flags = query.flags
     return again
-
-
-CATALOGUE_ENTRIES: tuple[CodeInfo, ...] = (
-    CodeInfo(
-        "EDNS_UNSUPPORTED",
-        Severity.WARNING,
-        "P6.1",
-        {
-            "en": "The name server {server} of {zone} answered a query with EDNS {rcode};"
-            " it was reached by asking again without EDNS, as resolvers do. The server is"
-            " outdated.",
-            "it": "Il Name Server {server} di {zone} ha risposto {rcode} a una richiesta con"
-            " EDNS; è stato raggiunto ripetendo la richiesta senza EDNS, come fanno i resolver."
-            " Il server non è aggiornato.",
-        },
-        {
-            "en": "Update or replace the name server {server} so that it answers EDNS queries"
-            " (RFC 6891).",
-            "it": "Aggiornare o sostituire il Name Server {server} perché risponda alle"
-            " richieste EDNS (RFC 6891).",
-        },
-    ),
-)
-"""Proposed catalogue entry for a retry that was needed."""

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import datetime
 
+    from pecdns._dnssec import DnssecState
     from pecdns._domain import Domain
 
 SCHEMA = "pecdns.report.v1"
@@ -288,6 +289,9 @@ class Answer:
         glue: on a ``REFERRAL``, the addresses the referral gave for them,
             as ``(name, address)`` pairs.
         ttl: how long the answer may be cached, in seconds, where known.
+        edns_fallback: why the server had to be asked again without EDNS
+            (``"FORMERR without an OPT record: ..."``, RFC 6891 §7), as a
+            recursive resolver would; empty when the first query was answered.
     """
 
     query: Query
@@ -301,6 +305,7 @@ class Answer:
     referral: tuple[str, ...] = field(default=(), converter=_names)
     glue: tuple[tuple[str, str], ...] = field(default=(), converter=_glue)
     ttl: int | None = field(default=None, eq=False)
+    edns_fallback: str = field(default="", converter=safe_text)
     _mx: tuple[MXRecord, ...] = field(default=(), init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -337,6 +342,7 @@ class Answer:
             "referral": list(self.referral),
             "glue": [list(pair) for pair in self.glue],
             "ttl": self.ttl,
+            "edns_fallback": self.edns_fallback,
         }
 
     @classmethod
@@ -360,6 +366,7 @@ class Answer:
                 referral=data.get("referral", ()),
                 glue=[tuple(pair) for pair in data.get("glue", ())],
                 ttl=data.get("ttl"),
+                edns_fallback=data.get("edns_fallback", ""),
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, InvalidRecordError):
@@ -449,6 +456,10 @@ class Observation:
         child_probes: the PEC zone's servers named by that referral, each
             asked the same (empty when the PEC name is not delegated).
         child_ns: the PEC zone's own NS set, asked of one of its servers.
+        dnssec: the DNSSEC state of the PEC name's MX answer (P6.1), with the
+            moment its signatures were checked against; ``None`` when the
+            resolver carries no DNSSEC data (zone files, fakes), so nothing
+            was asked.
         queries: the DNS messages the check sent (for a resolver that sends
             none, such as a fake, the questions it was asked); a measure of
             cost, not of the domain, so left out of comparisons.
@@ -465,6 +476,7 @@ class Observation:
     parent_probes: tuple[ServerProbe, ...] = ()
     child_probes: tuple[ServerProbe, ...] = ()
     child_ns: Answer | None = None
+    dnssec: DnssecState | None = None
     queries: int = field(default=0, eq=False)
 
     def host(self, name: str) -> HostLookup | None:
@@ -506,6 +518,7 @@ class Observation:
             "parent_probes": probes(self.parent_probes),
             "child_probes": probes(self.child_probes),
             "child_ns": self.child_ns.to_dict() if self.child_ns else None,
+            "dnssec": self.dnssec.to_dict() if self.dnssec else None,
         }
 
     @property

@@ -10,6 +10,15 @@ entry point asks (a server that never answers is seen timing out in every
 one, rather than leaving questions unasked in one of them). Fan-out is
 capped by the policy's ``Policy.limits`` (MX hosts, name servers,
 addresses per server, queries per check).
+
+A resolver that can send raw DNS (a :class:`~pecdns.resolvers.RawResolver`:
+the dnspython backends and :class:`~pecdns.resolvers.IterativeResolver`) is
+asked more, by :func:`gather`: once more without EDNS, each server that was
+silent to the PEC name's MX, and then the DNSSEC walk of the PEC name's MX
+answer (P6.1), its signatures checked at the check's ``at`` or, when none is
+given, at the check's own clock when it gathers, which the state records.
+Zone files and fakes carry no DNSSEC data and are not asked: their reports
+have no DNSSEC finding.
 """
 
 from __future__ import annotations
@@ -18,11 +27,15 @@ import asyncio
 import concurrent.futures
 import functools
 import time
-from typing import TYPE_CHECKING
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 from attrs import evolve
 
 from pecdns._budget import deadline, in_context, shared_pool, spent, tally
+from pecdns._dnssec import Question
+from pecdns._dnssec import plan as dnssec_plan
+from pecdns._edns import LIKELY_CAUSE, Probe
 from pecdns._limits import reached
 from pecdns._models import (
     BUDGET_SPENT,
@@ -37,14 +50,21 @@ from pecdns._models import (
 from pecdns.exceptions import InvalidRecordError, PecdnsError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+
+    import dns.message
 
     from pecdns._domain import Domain
     from pecdns._limits import Limits
     from pecdns._policy import Policy
-    from pecdns.resolvers import AsyncResolver, Resolver
+    from pecdns.resolvers import AsyncRawResolver, AsyncResolver, RawResolver, Resolver
 
-__all__ = ["aobserve", "observe", "plan"]
+__all__ = ["aobserve", "gather", "observe", "plan"]
+
+Raw: TypeAlias = Question | Probe
+"""A question sent as it is, its response unjudged (``RawResolver.ask_raw``)."""
+Round: TypeAlias = "Sequence[Query] | Sequence[Raw]"
+Replies: TypeAlias = "list[Answer] | list[dns.message.Message | None]"
 
 
 def _checked(query: Query, call: Callable[[], Answer]) -> Answer:
@@ -219,20 +239,135 @@ def plan(domain: Domain, policy: Policy) -> Generator[list[Query], list[Answer],
     )
 
 
-def observe(domain: Domain, resolver: Resolver, policy: Policy) -> Observation:
+def gather(
+    domain: Domain, policy: Policy, *, at: datetime
+) -> Generator[Round, Replies, Observation]:
+    """:func:`plan`, then what only a resolver that sends raw DNS can ask.
+
+    Each server silent to the PEC name's MX (a TIMEOUT, not a question the
+    budget left unasked) is asked once more, without EDNS: when it answers,
+    its answer's detail says EDNS is the likely cause (resolvers do not
+    retry a silent server without EDNS since DNS Flag Day 2019, so the name
+    stays unreachable). Then the DNSSEC walk of the PEC name's MX answer,
+    from ``policy.trust_anchor``, with signatures checked at ``at``.
+    """
+    observation = yield from plan(domain, policy)
+    addresses = list(dict.fromkeys(_silent(observation)))
+    if addresses:
+        probes: list[Raw] = [Probe(observation.pec_name, "MX", a) for a in addresses]
+        replies = cast("list[dns.message.Message | None]", (yield probes))
+        answered = {a for a, r in zip(addresses, replies, strict=True) if r is not None}
+        observation = evolve(
+            observation,
+            pec_mx=_explain(observation.pec_mx, answered),
+            parent_probes=_explained(observation.parent_probes, answered),
+            child_probes=_explained(observation.child_probes, answered),
+        )
+    walk = dnssec_plan(observation.pec_name, at=at, anchor=policy.trust_anchor)
+    state = yield from walk
+    return evolve(observation, dnssec=state)
+
+
+def _silent(obs: Observation) -> Iterator[str]:
+    """The addresses of the servers that gave the PEC name's MX no answer in time."""
+    probes = (*obs.parent_probes, *obs.child_probes)
+    answers = [obs.pec_mx, *(p.mx for p in probes if p.mx is not None)]
+    for answer in answers:
+        if answer.outcome is Outcome.TIMEOUT and answer.server is not None:
+            yield answer.server.rsplit("#", 1)[0]
+
+
+def _explain(answer: Answer, answered: set[str]) -> Answer:
+    """``answer``, saying EDNS is the likely cause when its silent server answered without it."""
+    if answer.outcome is not Outcome.TIMEOUT or answer.server is None:
+        return answer
+    if answer.server.rsplit("#", 1)[0] not in answered:
+        return answer
+    return evolve(answer, detail=f"{answer.detail}; {LIKELY_CAUSE}")
+
+
+def _explained(probes: tuple[ServerProbe, ...], answered: set[str]) -> tuple[ServerProbe, ...]:
+    """``probes``, each silent one that answered without EDNS saying so."""
+    return tuple(evolve(p, mx=_explain(p.mx, answered)) if p.mx is not None else p for p in probes)
+
+
+def _speaks_raw(resolver: object) -> bool:
+    """Whether ``resolver`` can send raw DNS (``ask_raw``; a ThreadedResolver says for its own)."""
+    return callable(getattr(resolver, "ask_raw", None)) and bool(
+        getattr(resolver, "speaks_raw", True)
+    )
+
+
+def _raw_source(resolver: object) -> object:
+    """Where raw questions go: ``resolver``, or what a batch's shared cache wraps.
+
+    ``check_many`` puts its resolver behind a cache that forwards only
+    ``resolve``; raw questions (one DNSSEC walk and a few probes per check)
+    go to the resolver behind it, so that every entry point asks the same.
+    A recording resolver is not looked through: a replay could not answer.
+    """
+    inner = getattr(resolver, "resolver", None)
+    if not _speaks_raw(resolver) and type(resolver).__module__ == "pecdns._batch":
+        return inner
+    return resolver
+
+
+def _steps(
+    domain: Domain, resolver: object, policy: Policy, at: datetime | None
+) -> Generator[Round, Replies, Observation]:
+    """The gathering for ``resolver``: :func:`gather` when it sends raw DNS, else :func:`plan`."""
+    if not _speaks_raw(resolver):
+        # plan() is sent only answers: it yields only questions (no raw ones).
+        return cast("Generator[Round, Replies, Observation]", plan(domain, policy))
+    return gather(domain, policy, at=at if at is not None else datetime.now(timezone.utc))
+
+
+def _is_raw(round_: Sequence[Query] | Sequence[Raw]) -> bool:
+    return bool(round_) and not isinstance(round_[0], Query)
+
+
+def _raw_round(resolver: RawResolver, round_: Sequence[Raw]) -> list[dns.message.Message | None]:
+    """Each raw question's response in turn (in the check's context; ``None`` past the budget)."""
+    return [_raw(resolver, q) for q in round_]
+
+
+def _raw(resolver: RawResolver, question: Raw) -> dns.message.Message | None:
+    current = tally()
+    if spent() or (current is not None and current.full()):
+        return None
+    if current is not None:
+        current.ask()
+    try:
+        return resolver.ask_raw(question)
+    except PecdnsError:
+        raise
+    except Exception:  # noqa: BLE001 -- a failing resolver gave no response
+        return None
+
+
+def observe(
+    domain: Domain, resolver: Resolver, policy: Policy, *, at: datetime | None = None
+) -> Observation:
     """Ask ``resolver`` what the rules need to judge ``domain``, each round's questions at once.
 
     The questions run in pecdns's shared thread pool, in the caller's context
     (its time budget and query tally), at most ``policy.limits.in_flight`` at
     a time. A resolver still working when the budget and :data:`GRACE` are
-    over is left to finish alone; its answer is a TIMEOUT saying so.
+    over is left to finish alone; its answer is a TIMEOUT saying so. A
+    resolver that sends raw DNS is asked what :func:`gather` adds, with
+    signatures checked at ``at`` (the clock now, when ``None``).
     """
-    steps = plan(domain, policy)
+    steps = _steps(domain, resolver, policy, at)
     current = tally()
     try:
         round_ = next(steps)
         while True:
-            round_ = steps.send(_round(resolver, round_, policy.limits.in_flight))
+            if _is_raw(round_):
+                raw = cast("RawResolver", resolver)
+                round_ = steps.send(_raw_round(raw, cast("list[Raw]", round_)))
+            else:
+                queries = cast("list[Query]", round_)
+                round_ = steps.send(_round(resolver, queries, policy.limits.in_flight))
     except StopIteration as done:
         observation: Observation = done.value
     if current is None:
@@ -293,16 +428,38 @@ async def _aask(resolver: AsyncResolver, query: Query, gate: asyncio.Semaphore) 
         return _valid(query, answer)
 
 
-async def aobserve(domain: Domain, resolver: AsyncResolver, policy: Policy) -> Observation:
+async def _araw(resolver: AsyncRawResolver, question: Raw) -> dns.message.Message | None:
+    current = tally()
+    if spent() or (current is not None and current.full()):
+        return None
+    if current is not None:
+        current.ask()
+    try:
+        return await asyncio.wait_for(resolver.ask_raw(question), _grace())
+    except PecdnsError:
+        raise
+    except Exception:  # noqa: BLE001 -- a failing or overrunning resolver gave no response
+        return None
+
+
+async def aobserve(
+    domain: Domain, resolver: AsyncResolver, policy: Policy, *, at: datetime | None = None
+) -> Observation:
     """As :func:`observe`, for asyncio: each round's questions are awaited at once."""
-    steps = plan(domain, policy)
+    raw_source = _raw_source(resolver)
+    steps = _steps(domain, raw_source, policy, at)
     current = tally()
     gate = asyncio.Semaphore(policy.limits.in_flight)
     try:
         round_ = next(steps)
         while True:
-            pending = [_aask(resolver, q, gate) for q in round_]
-            round_ = steps.send(list(await asyncio.gather(*pending)))
+            if _is_raw(round_):
+                raw = cast("AsyncRawResolver", raw_source)
+                replies: Replies = [await _araw(raw, q) for q in cast("list[Raw]", round_)]
+            else:
+                pending = [_aask(resolver, q, gate) for q in cast("list[Query]", round_)]
+                replies = list(await asyncio.gather(*pending))
+            round_ = steps.send(replies)
     except StopIteration as done:
         observation: Observation = done.value
     if current is None:

@@ -12,6 +12,7 @@ import attrs
 from attrs import field, frozen
 
 from pecdns._codes import CATALOGUE
+from pecdns._dnssec import ROOT_ANCHOR, TrustAnchor
 from pecdns._limits import Limits
 from pecdns._models import MXRecord, Severity
 from pecdns._names import canonical_name, is_at_or_below
@@ -182,6 +183,9 @@ class Policy:
         limits: the caps on what one check asks (queries, name servers,
             addresses, MX hosts), as a ``Limits`` or a mapping of the caps
             to change, such as ``{"mx_hosts": 50}``.
+        trust_anchor: where the DNSSEC chain of the PEC name starts (P6.1):
+            the root's published keys by default; a lab or a private root
+            gives its own ``TrustAnchor``.
 
     >>> from attrs import evolve
     >>> strict = evolve(ARUBA, severities={"MX_WRONG_PREFERENCE": Severity.ERROR})
@@ -211,6 +215,7 @@ class Policy:
     payment_delays: tuple[tuple[str, timedelta], ...] = field(default=(), converter=_payment_delays)
     notice_period: timedelta | None = field(default=None, converter=_notice_period)
     limits: Limits = field(factory=Limits, converter=_caps)
+    trust_anchor: TrustAnchor = ROOT_ANCHOR
 
     def severity(self, code: str) -> Severity:
         """The severity this policy gives a finding code."""

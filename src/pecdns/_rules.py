@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from pecdns._codes import CATALOGUE, render
+from pecdns._edns import LIKELY_CAUSE
 from pecdns._limits import UNCONFIGURED, reached_limits, what
 from pecdns._models import (
     BUDGET_SPENT,
@@ -185,13 +186,17 @@ def reachability(obs: Observation, policy: Policy) -> Iterator[Finding]:
         and state != _BLIND
     ):
         zone = obs.pec_name if _is_delegated(obs) else f"{obs.domain.name}."
+        # A server silent to EDNS queries that answers without EDNS: name the likely cause.
+        edns = [p for p in obs.authoritative_probes if p.mx and LIKELY_CAUSE in p.mx.detail]
+        told = LIKELY_CAUSE in answer.detail
+        cause = "".join(f"; {p.label}: {LIKELY_CAUSE}" for p in edns if not told)
         yield _finding(
             "PEC_NAME_UNREACHABLE",
             obs,
             policy,
-            [answer],
+            [answer, *(p.mx for p in edns if p.mx)],
             outcome=answer.outcome,
-            detail=_detail(answer),
+            detail=_detail(answer) + cause,
             zone=_bare(zone),
         )
 
@@ -610,10 +615,49 @@ def checker_limits(obs: Observation, policy: Policy) -> Iterator[Finding]:
         )
 
 
+def edns(obs: Observation, policy: Policy) -> Iterator[Finding]:
+    """P6.1 as resolvers see it: a server reached only by asking again without EDNS.
+
+    Resolvers retry without EDNS after FORMERR, NOTIMP or BADVERS (RFC 6891
+    §7), so the name is reachable: a warning that the server is outdated,
+    one per server, never a failure.
+    """
+    servers: dict[str, list[Answer]] = {}
+    for answer in obs.answers:
+        if answer.edns_fallback and answer.server is not None:
+            servers.setdefault(answer.server, []).append(answer)
+    for server, evidence in servers.items():
+        first = evidence[0]
+        rcode = first.edns_fallback.split(" ", 1)[0].rstrip(":")
+        zone = _bare(first.query.name)
+        yield _finding(
+            "EDNS_UNSUPPORTED", obs, policy, evidence, server=server, zone=zone, rcode=rcode
+        )
+
+
+def dnssec(obs: Observation, policy: Policy) -> Iterator[Finding]:
+    """P6.1: the DNSSEC state of the PEC name's MX answer, as validating resolvers see it.
+
+    Bogus is an ERROR: every validating resolver answers SERVFAIL, so the
+    name is not reachable for them. Secure, insecure and unknown are
+    information. A resolver that carries no DNSSEC data leaves no state and
+    no finding.
+    """
+    state = obs.dnssec
+    if state is None:
+        return
+    args = state.message_args(_bare(obs.pec_name), "en")
+    args["cause"] = state.cause  # a key: each language puts it in its own words
+    args["detail"] = f": {state.detail}" if state.detail else ""
+    yield _finding(state.code, obs, policy, [obs.pec_mx], **args)
+
+
 RULES = (
     reachability,
     name_servers,
     mx_record,
+    edns,
+    dnssec,
     third_level,
     no_hybrid,
     mx_targets,

@@ -23,7 +23,14 @@ from pecdns._models import Answer, Outcome, Query, RRType
 from pecdns.resolvers._dnspython import AsyncDnsResolver, DnsResolver
 from pecdns.resolvers._fast import FastResolver
 from pecdns.resolvers._iterative import ROOT_HINTS, IterativeResolver
-from pecdns.resolvers._protocol import AsyncResolver, Resolver, ThreadedResolver, as_async
+from pecdns.resolvers._protocol import (
+    AsyncRawResolver,
+    AsyncResolver,
+    RawResolver,
+    Resolver,
+    ThreadedResolver,
+    as_async,
+)
 from pecdns.resolvers._recording import RecordingResolver, ReplayResolver
 from pecdns.resolvers._zone import ZoneResolver
 
@@ -31,6 +38,7 @@ __all__ = [
     "ROOT_HINTS",
     "Answer",
     "AsyncDnsResolver",
+    "AsyncRawResolver",
     "AsyncResolver",
     "DnsResolver",
     "FastResolver",
@@ -38,6 +46,7 @@ __all__ = [
     "Outcome",
     "Query",
     "RRType",
+    "RawResolver",
     "RecordingResolver",
     "ReplayResolver",
     "Resolver",

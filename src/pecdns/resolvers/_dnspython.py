@@ -15,14 +15,17 @@ import dns.rdatatype
 import dns.resolver
 
 from pecdns._budget import charge, limits, remaining
+from pecdns._edns import Probe
 from pecdns._limits import UNCONFIGURED, reached
 from pecdns._models import Answer, Outcome, Query
 from pecdns.exceptions import InvalidRecordError
-from pecdns.resolvers._wire import aask, ask
+from pecdns.resolvers._wire import aask, aask_raw, ask, ask_raw
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Sequence
+
+    from pecdns._dnssec import Question
 
 R = TypeVar("R", bound=dns.resolver.BaseResolver)
 
@@ -89,6 +92,12 @@ class DnsResolver:
     ERROR with a detail that says so, and a check
     says so (``RESOLVER_UNCONFIGURED``, an UNDETERMINED verdict).
 
+    Recursive questions go without EDNS, as dnspython's stub sends them;
+    questions to one server go with EDNS and are asked again without it
+    when the server refuses EDNS (FORMERR, NOTIMP, BADVERS). It carries
+    DNSSEC data (:meth:`ask_raw`), so a check reports the PEC name's DNSSEC
+    state through it.
+
     Its two waits bound one question, never a whole check: a check has a
     time budget of its own (``check(timeout=...)``, 10 seconds by default),
     and every wait here is shortened to what is left of it.
@@ -144,6 +153,10 @@ class DnsResolver:
         resolver.timeout = self.timeout
         resolver.lifetime = self.lifetime
         resolver.cache = None
+        # Recursive questions carry no EDNS (dnspython's default, pinned): a resolver that does
+        # not know EDNS is never asked with it, so no fallback is needed (RFC 6891 §7). Direct
+        # probes (resolvers._wire) use EDNS and ask again without it when refused.
+        resolver.use_edns(edns=False)
         return resolver
 
     def __repr__(self) -> str:
@@ -174,6 +187,24 @@ class DnsResolver:
         except dns.exception.DNSException as exc:
             return _recursive_failure(query, exc)
         return _answer(query, result)
+
+    def ask_raw(self, question: Question | Probe) -> dns.message.Message | None:
+        """Send one raw question; its response, unjudged, or ``None`` when none came in time.
+
+        A question of the DNSSEC walk goes to the configured resolvers (RD and
+        CD set: a validating resolver then hands over what it would refuse,
+        so the walk can say what is broken); a probe without EDNS goes to
+        its server.
+        """
+        return ask_raw(
+            question.message(), self._raw_to(question), port=self.port, timeout=self.timeout
+        )
+
+    def _raw_to(self, question: Question | Probe) -> list[str]:
+        """The addresses a raw question goes to."""
+        if isinstance(question, Probe):
+            return [question.server]
+        return [] if self.unconfigured else list(self.nameservers)
 
     def _refused(self, query: Query) -> Answer | None:
         """The Answer when the question cannot be sent: no resolver configured, or the cap."""
@@ -220,6 +251,14 @@ class AsyncDnsResolver(DnsResolver):
 
     def __repr__(self) -> str:
         return "Async" + super().__repr__()
+
+    async def ask_raw(  # type: ignore[override]
+        self, question: Question | Probe
+    ) -> dns.message.Message | None:
+        """As :meth:`DnsResolver.ask_raw`, awaited."""
+        return await aask_raw(
+            question.message(), self._raw_to(question), port=self.port, timeout=self.timeout
+        )
 
     async def resolve(self, query: Query) -> Answer:  # type: ignore[override]
         """As :meth:`DnsResolver.resolve`, awaited."""

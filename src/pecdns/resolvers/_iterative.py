@@ -7,12 +7,17 @@ import time
 from typing import TYPE_CHECKING
 
 from pecdns._budget import limits, remaining
+from pecdns._edns import Probe
 from pecdns._limits import reached
 from pecdns._models import Answer, Outcome, Query, RRType
-from pecdns.resolvers._wire import ask
+from pecdns.resolvers._wire import ask, ask_raw
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    import dns.message
+
+    from pecdns._dnssec import Question
 
 __all__ = ["ROOT_HINTS", "IterativeResolver"]
 
@@ -126,7 +131,21 @@ class IterativeResolver:
             server=answer.server,
             authoritative=answer.authoritative,
             detail=answer.detail,
+            edns_fallback=answer.edns_fallback,
         )
+
+    def ask_raw(self, question: Question | Probe) -> dns.message.Message | None:
+        """Send one raw question; its response, unjudged, or ``None`` when none came in time.
+
+        A question of the DNSSEC walk goes to the servers of the closest zone
+        cut this resolver has followed at or above ``question.zone`` (the
+        hints above them all); a probe without EDNS goes to its server.
+        """
+        if isinstance(question, Probe):
+            servers: tuple[str, ...] = (question.server,)
+        else:
+            _, servers = self._start(question.zone)
+        return ask_raw(question.message(), servers, port=self.port, timeout=self.timeout)
 
     def _start(self, name: str) -> tuple[str, tuple[str, ...]]:
         """The closest zone cut known at or above ``name``, and its servers' addresses."""
@@ -161,7 +180,11 @@ class IterativeResolver:
         outcome = failures[-1].outcome if failures else Outcome.SERVFAIL
         if outcome is Outcome.REFERRAL or not outcome.is_failure:
             outcome = Outcome.SERVFAIL
-        return Answer(Query(name, rdtype), outcome, detail=detail or "no server answered")
+        # A walk that ended in silence names the last server silent to it (an EDNS probe's target).
+        silent = failures[-1].server if outcome is Outcome.TIMEOUT else None
+        return Answer(
+            Query(name, rdtype), outcome, server=silent, detail=detail or "no server answered"
+        )
 
     def _ask_any(
         self, query: Query, servers: tuple[str, ...], walk: _Walk, failures: list[Answer]

@@ -13,9 +13,20 @@ from pecdns._budget import in_context, shared_pool
 from pecdns.resolvers._dnspython import AsyncDnsResolver, DnsResolver
 
 if TYPE_CHECKING:
+    import dns.message
+
+    from pecdns._dnssec import Question
+    from pecdns._edns import Probe
     from pecdns._models import Answer, Query
 
-__all__ = ["AsyncResolver", "Resolver", "ThreadedResolver", "as_async"]
+__all__ = [
+    "AsyncRawResolver",
+    "AsyncResolver",
+    "RawResolver",
+    "Resolver",
+    "ThreadedResolver",
+    "as_async",
+]
 
 
 @runtime_checkable
@@ -58,6 +69,49 @@ class AsyncResolver(Protocol):
         ...
 
 
+@runtime_checkable
+class RawResolver(Protocol):
+    """A :class:`Resolver` that can also send a raw DNS question: it carries DNSSEC data.
+
+    A check asks such a resolver the questions of the DNSSEC walk (DNSKEY, DS
+    with their signatures and denials) after the MX rounds and reports the
+    PEC name's DNSSEC state (P6.1), and asks a server that was silent to an
+    EDNS query once more without EDNS (``pecdns._edns.Probe``). A resolver
+    without ``ask_raw`` (zone files, a fake) is not asked, and the report has
+    no DNSSEC finding.
+
+    >>> from pecdns.resolvers import DnsResolver, RawResolver
+    >>> isinstance(DnsResolver(["127.0.0.1"]), RawResolver)
+    True
+    """
+
+    def resolve(self, query: Query) -> Answer:
+        """Answer one question."""
+        ...
+
+    def ask_raw(self, question: Question | Probe) -> dns.message.Message | None:
+        """The response of the servers ``question`` is for, unjudged; ``None`` when none came."""
+        ...
+
+
+@runtime_checkable
+class AsyncRawResolver(Protocol):
+    """:class:`RawResolver` for asyncio.
+
+    >>> from pecdns.resolvers import AsyncDnsResolver, AsyncRawResolver
+    >>> isinstance(AsyncDnsResolver(["127.0.0.1"]), AsyncRawResolver)
+    True
+    """
+
+    async def resolve(self, query: Query) -> Answer:
+        """Answer one question."""
+        ...
+
+    async def ask_raw(self, question: Question | Probe) -> dns.message.Message | None:
+        """As :meth:`RawResolver.ask_raw`, awaited."""
+        ...
+
+
 class ThreadedResolver:
     """Any sync :class:`Resolver` as an :class:`AsyncResolver`, each question in a thread.
 
@@ -87,6 +141,18 @@ class ThreadedResolver:
     async def resolve(self, query: Query) -> Answer:
         """Answer one question in a worker thread, within the check's budget."""
         return await asyncio.wrap_future(in_context(self._pool, self.resolver.resolve, query))
+
+    @property
+    def speaks_raw(self) -> bool:
+        """Whether the wrapped resolver is a :class:`RawResolver` (so :meth:`ask_raw` works)."""
+        return isinstance(self.resolver, RawResolver)
+
+    async def ask_raw(self, question: Question | Probe) -> dns.message.Message | None:
+        """The wrapped resolver's ``ask_raw`` in a worker thread; ``None`` when it has none."""
+        if not isinstance(self.resolver, RawResolver):
+            return None
+        raw = self.resolver
+        return await asyncio.wrap_future(in_context(self._pool, raw.ask_raw, question))
 
     def close(self, *, wait: bool = True) -> None:
         """Stop the threads of an own pool (after the questions in flight, with ``wait``)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import time
+from typing import TYPE_CHECKING
 
 import dns.asyncquery
 import dns.exception
@@ -22,13 +23,18 @@ import dns.opcode
 import dns.query
 import dns.rcode
 import dns.rdatatype
+from attrs import evolve
 
 from pecdns._budget import charge, limits, remaining
+from pecdns._edns import edns_fallback
 from pecdns._limits import reached
 from pecdns._models import Answer, Outcome, Query
 from pecdns.exceptions import InvalidRecordError
 
-__all__ = ["aask", "ask", "classify"]
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["aask", "aask_raw", "ask", "ask_raw", "classify"]
 
 
 def _glue(response: dns.message.Message, names: list[str]) -> list[tuple[str, str]]:
@@ -116,7 +122,10 @@ def ask(
 
     ``timeout`` is the per-query wait: every try (UDP, then TCP after a
     truncated answer, each charged to the check's query cap) comes out of
-    it, and it is shortened to what is left of the check's budget.
+    it, and it is shortened to what is left of the check's budget. A server
+    that refuses EDNS (FORMERR, NOTIMP or BADVERS, RFC 6891 §7) is asked again
+    without it within the same wait, as recursive resolvers do, and the
+    answer's ``edns_fallback`` says why.
     Datagrams that are not the answer (from another address or port, under
     another message ID or question, or no DNS at all) are ignored and the
     wait goes on, so an off-path packet cannot end the query. Never raises
@@ -127,16 +136,34 @@ def ask(
     if isinstance(message, Answer):
         return message
     try:
-        response = dns.query.udp(
-            message, address, _left(end), port, ignore_unexpected=True, ignore_errors=True
-        )
-        if response.flags & dns.flags.TC:
-            if not charge():
-                return _capped(query, server)
-            response = dns.query.tcp(message, address, timeout=_left(end), port=port)
-        return classify(query, response, server)
+        response = _exchange(message, address, port, end)
+        if response is None:
+            return _capped(query, server)
+        retry = edns_fallback(message, response)
+        if retry is None:
+            return classify(query, response, server)
+        # RFC 6891 §7: an old server refused EDNS; ask again without it, as resolvers do,
+        # within the same wait and charged to the same cap.
+        again = _exchange(retry.query, address, port, end) if charge() else None
+        if again is None:
+            return _capped(query, server)
+        return evolve(classify(query, again, server), edns_fallback=retry.reason)
     except Exception as exc:  # noqa: BLE001 -- every fault becomes evidence, see _FAULTS
         return _fault(query, server, exc)
+
+
+def _exchange(
+    message: dns.message.Message, address: str, port: int, end: float
+) -> dns.message.Message | None:
+    """UDP, then TCP when truncated, until ``end``; ``None`` when the cap kept TCP unsent."""
+    response = dns.query.udp(
+        message, address, _left(end), port, ignore_unexpected=True, ignore_errors=True
+    )
+    if response.flags & dns.flags.TC:
+        if not charge():
+            return None
+        response = dns.query.tcp(message, address, timeout=_left(end), port=port)
+    return response
 
 
 async def aask(
@@ -147,16 +174,71 @@ async def aask(
     if isinstance(message, Answer):
         return message
     try:
-        response = await dns.asyncquery.udp(
-            message, address, _left(end), port, ignore_unexpected=True, ignore_errors=True
-        )
-        if response.flags & dns.flags.TC:
-            if not charge():
-                return _capped(query, server)
-            response = await dns.asyncquery.tcp(message, address, timeout=_left(end), port=port)
-        return classify(query, response, server)
+        response = await _aexchange(message, address, port, end)
+        if response is None:
+            return _capped(query, server)
+        retry = edns_fallback(message, response)
+        if retry is None:
+            return classify(query, response, server)
+        again = await _aexchange(retry.query, address, port, end) if charge() else None
+        if again is None:
+            return _capped(query, server)
+        return evolve(classify(query, again, server), edns_fallback=retry.reason)
     except Exception as exc:  # noqa: BLE001 -- every fault becomes evidence, see _FAULTS
         return _fault(query, server, exc)
+
+
+async def _aexchange(
+    message: dns.message.Message, address: str, port: int, end: float
+) -> dns.message.Message | None:
+    """As :func:`_exchange`, for asyncio."""
+    response = await dns.asyncquery.udp(
+        message, address, _left(end), port, ignore_unexpected=True, ignore_errors=True
+    )
+    if response.flags & dns.flags.TC:
+        if not charge():
+            return None
+        response = await dns.asyncquery.tcp(message, address, timeout=_left(end), port=port)
+    return response
+
+
+def ask_raw(
+    message: dns.message.Message, addresses: Sequence[str], *, port: int, timeout: float
+) -> dns.message.Message | None:
+    """The first response any of ``addresses`` gives to ``message``, unjudged (DNSSEC's walk).
+
+    Each try waits at most ``timeout``, shortened to the check's budget, and is
+    charged to its query cap; ``None`` when no server answered in time or
+    nothing more may be sent. The walk judges what it gets back.
+    """
+    for address in addresses:
+        wait = remaining(timeout)
+        if wait <= 0 or not charge():
+            return None
+        try:
+            response = _exchange(message, address, port, time.monotonic() + wait)
+        except Exception:  # noqa: BLE001, S112 -- a server that fails is one that did not answer
+            continue
+        if response is not None:
+            return response
+    return None
+
+
+async def aask_raw(
+    message: dns.message.Message, addresses: Sequence[str], *, port: int, timeout: float
+) -> dns.message.Message | None:
+    """As :func:`ask_raw`, for asyncio."""
+    for address in addresses:
+        wait = remaining(timeout)
+        if wait <= 0 or not charge():
+            return None
+        try:
+            response = await _aexchange(message, address, port, time.monotonic() + wait)
+        except Exception:  # noqa: BLE001, S112 -- a server that fails is one that did not answer
+            continue
+        if response is not None:
+            return response
+    return None
 
 
 _SPENT = "the time budget was spent"
