@@ -252,10 +252,11 @@ _NESTED: dict[type[Any], tuple[typing.Callable[[Any], Any], typing.Callable[[Any
 def _namespace() -> dict[str, Any]:
     """Names the models' annotations may use under TYPE_CHECKING only."""
     import pecdns  # noqa: PLC0415 -- the package imports this module's users
-    from pecdns import _models  # noqa: PLC0415
+    from pecdns import _dnssec, _limits, _models  # noqa: PLC0415
 
     names: dict[str, Any] = {"date": dt.date, "datetime": dt.datetime, "timedelta": dt.timedelta}
-    names.update({k: v for k, v in vars(_models).items() if isinstance(v, type)})
+    for module in (_models, _limits, _dnssec):
+        names.update({k: v for k, v in vars(module).items() if isinstance(v, type)})
     names.update({k: v for k, v in vars(pecdns).items() if isinstance(v, type)})
     return names
 
