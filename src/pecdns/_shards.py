@@ -1,0 +1,216 @@
+"""One batch on several cores: the one-loop engine in worker processes, results in order.
+
+:func:`sharded` starts ``processes`` worker processes, each running
+:func:`pecdns._engine.run` for the whole batch on a stream of names it is
+fed in chunks; the calling process reads the input lazily, keeps each worker
+at most ``ahead`` names ahead of what it has yielded, and yields the results
+in input order (or as they come). Memory stays bounded whatever the input's
+length: at most ``processes * ahead`` names are out at once.
+
+A worker keeps its own address cache and sockets; each worker's checks keep
+every protection of the engine (budgets, caps, politeness per worker).
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import itertools
+import multiprocessing
+import multiprocessing.connection
+import queue
+import threading
+from typing import TYPE_CHECKING, Any
+
+from pecdns.exceptions import PecdnsError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from multiprocessing.connection import Connection
+
+    from pecdns._batch import InvalidInput
+    from pecdns._domain import Domain
+    from pecdns._models import Report
+    from pecdns.resolvers._fast import FastResolver
+
+__all__ = ["sharded"]
+
+CHUNK = 256
+"""Names sent to a worker at once, and results sent back at most at once."""
+
+
+class _Feed:
+    """A worker's input: names as they arrive from the parent; PAUSE while none has."""
+
+    def __init__(self, inbox: Connection) -> None:
+        self.names: collections.deque[str | Domain] = collections.deque()
+        self.ended = False
+        self.wake: Callable[[], object] | None = None
+        self.lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read, args=(inbox,), daemon=True)
+
+    def attach(self, wake: Callable[[], object]) -> None:
+        self.wake = wake
+        self.reader.start()
+
+    def _read(self, inbox: Connection) -> None:
+        while True:
+            try:
+                chunk = inbox.recv()
+            except (EOFError, OSError):
+                chunk = None
+            with self.lock:
+                if chunk is None:
+                    self.ended = True
+                else:
+                    self.names.extend(chunk)
+            if self.wake is not None:
+                with contextlib.suppress(RuntimeError):  # the loop is closed: the batch is over
+                    self.wake()
+            if chunk is None:
+                return
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str | Domain:
+        from pecdns._engine import PAUSE  # noqa: PLC0415 -- the engine imports the batch module
+
+        with self.lock:
+            if self.names:
+                return self.names.popleft()
+            if self.ended:
+                raise StopIteration
+        return PAUSE  # type: ignore[no-any-return]
+
+
+def _send_back(outbox: Connection, results: queue.SimpleQueue[Any]) -> None:
+    """Send results to the parent in chunks of whatever is ready; ``None`` ends."""
+    while True:
+        batch = [results.get()]
+        while len(batch) < CHUNK:
+            try:
+                batch.append(results.get_nowait())
+            except queue.Empty:
+                break
+        ended = batch[-1] is None
+        if ended:
+            batch.pop()
+        if batch:
+            outbox.send(batch)
+        if ended:
+            outbox.send(None)
+            return
+
+
+def _worker(
+    inbox: Connection, outbox: Connection, resolver: FastResolver | None, settings: dict[str, Any]
+) -> None:  # pragma: no cover -- runs in the worker process (covered by tests, not measured)
+    from pecdns._engine import run  # noqa: PLC0415 -- the engine imports the batch module
+
+    results: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    sender = threading.Thread(target=_send_back, args=(outbox, results), daemon=True)
+    sender.start()
+    try:
+        for result in run(_Feed(inbox), resolver=resolver, ordered=True, **settings):
+            results.put(result)
+    finally:
+        results.put(None)
+        sender.join()
+
+
+class _Shard:
+    """The parent's side of one worker: its pipes and the indices it holds, in order."""
+
+    def __init__(self, resolver: FastResolver | None, settings: dict[str, Any]) -> None:
+        context = multiprocessing.get_context()
+        inbox, self.to_worker = context.Pipe(duplex=False)
+        self.from_worker, outbox = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_worker,
+            args=(inbox, outbox, resolver, settings),
+            name="pecdns-worker",
+            daemon=True,
+        )
+        self.process.start()
+        inbox.close()
+        outbox.close()
+        self.out: collections.deque[int] = collections.deque()
+        self.ended = False
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.to_worker.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=5)
+        self.from_worker.close()
+
+
+def sharded(
+    domains: Iterable[str | Domain],
+    *,
+    processes: int,
+    resolver: FastResolver | None,
+    settings: dict[str, Any],
+    ordered: bool,
+    ahead: int = 2048,
+) -> Iterator[Report | InvalidInput]:
+    """The results of checking ``domains`` on ``processes`` workers, one per input.
+
+    Args:
+        domains: the names, read lazily.
+        processes: worker processes (each runs one event loop).
+        resolver: the FastResolver each worker copies (``None``: the system's).
+        settings: the other keywords of :func:`pecdns._engine.run`.
+        ordered: yield in input order; ``False`` yields as workers finish.
+        ahead: names a worker may hold beyond what was yielded.
+
+    Raises:
+        PecdnsError: a worker process ended without finishing its names.
+    """
+    names = iter(domains)
+    shards = [_Shard(resolver, settings) for _ in range(processes)]
+    by_pipe = {shard.from_worker: shard for shard in shards}
+    held: dict[int, Report | InvalidInput] = {}
+    counter = itertools.count()
+    exhausted = False
+    next_out = 0
+    try:
+        while True:
+            for shard in shards:  # keep every worker fed, up to `ahead`
+                while not exhausted and len(shard.out) < ahead:
+                    chunk = list(itertools.islice(names, CHUNK))
+                    if not chunk:
+                        exhausted = True
+                        break
+                    shard.to_worker.send(chunk)
+                    shard.out.extend(next(counter) for _ in chunk)
+            if exhausted:
+                for shard in shards:
+                    if not shard.ended:
+                        shard.ended = True
+                        shard.to_worker.send(None)
+            if not any(shard.out for shard in shards):
+                return
+            for pipe in multiprocessing.connection.wait([s.from_worker for s in shards if s.out]):
+                shard = by_pipe[pipe]  # type: ignore[index]
+                try:
+                    batch = shard.from_worker.recv()
+                except EOFError:
+                    batch = None
+                if batch is None:
+                    raise PecdnsError("a pecdns worker process ended before its checks did")
+                for result in batch:
+                    index = shard.out.popleft()
+                    if not ordered:
+                        yield result
+                        continue
+                    held[index] = result
+                while next_out in held:
+                    yield held.pop(next_out)
+                    next_out += 1
+    finally:
+        for shard in shards:
+            shard.stop()
