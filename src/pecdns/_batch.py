@@ -417,9 +417,7 @@ def _engine_resolver(resolver: Resolver | AsyncResolver | None, options: _Option
     if options.engine == "dnspython":
         return _OLD
     if resolver is None or type(resolver) is DnsResolver:
-        return fast_resolver(
-            resolver, per_server=options.per_server, per_second=options.per_second
-        )
+        return fast_resolver(resolver, per_server=options.per_server, per_second=options.per_second)
     if isinstance(resolver, FastResolver) or options.engine == "fast":
         return resolver
     return _OLD

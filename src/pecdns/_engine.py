@@ -422,30 +422,33 @@ def _run(
     if attach is not None:  # an input that may PAUSE: it wakes the engine when names come
         attach(functools.partial(loop.call_soon_threadsafe, engine.fill))
     try:
-        while True:
-            loop.call_soon(engine.fill)
-            if not engine.ready:
-                if engine.error is not None:
-                    raise engine.error  # reading the input failed (as the dnspython path raises it)
-                if engine.done:
-                    return
-                loop.run_forever()
-            while engine.ready:
-                yield engine.ready.popleft()
-            if engine.error is not None:
-                raise engine.error  # reading the input failed (as the dnspython path raises it)
-            if engine.done:
-                return
+        yield from _driven(engine, loop)
     finally:
-        if fast is not None and fast is not resolver:
-            fast.close()
-        elif fast is not None:
+        if fast is not None:
             fast.close()  # its sockets belong to this loop; it opens new ones when used again
         for task in source.tasks:
             task.cancel()
         if source.tasks:
             loop.run_until_complete(asyncio.gather(*source.tasks, return_exceptions=True))
         loop.close()
+
+
+def _driven(engine: _Engine, loop: asyncio.AbstractEventLoop) -> Iterator[Report | InvalidInput]:
+    """Run ``loop`` while results are due; yield them as they are ready."""
+    while True:
+        loop.call_soon(engine.fill)
+        if not engine.ready:
+            if engine.error is not None:
+                raise engine.error  # reading the input failed (as the dnspython path raises it)
+            if engine.done:
+                return
+            loop.run_forever()
+        while engine.ready:
+            yield engine.ready.popleft()
+        if engine.error is not None:
+            raise engine.error
+        if engine.done:
+            return
 
 
 _END = object()

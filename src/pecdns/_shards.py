@@ -88,11 +88,8 @@ def _send_back(outbox: Connection, results: queue.SimpleQueue[Any]) -> None:
     """Send results to the parent in chunks of whatever is ready; ``None`` ends."""
     while True:
         batch = [results.get()]
-        while len(batch) < CHUNK:
-            try:
-                batch.append(results.get_nowait())
-            except queue.Empty:
-                break
+        while len(batch) < CHUNK and not results.empty():
+            batch.append(results.get())
         ended = batch[-1] is None
         if ended:
             batch.pop()
@@ -148,6 +145,52 @@ class _Shard:
         self.from_worker.close()
 
 
+class _Parent:
+    """The parent's side of a sharded batch: feeding, collecting, ordering."""
+
+    def __init__(self, domains: Iterable[str | Domain], shards: list[_Shard], ahead: int) -> None:
+        self.names = iter(domains)
+        self.shards = shards
+        self.by_pipe = {shard.from_worker: shard for shard in shards}
+        self.ahead = ahead
+        self.counter = itertools.count()
+        self.exhausted = False
+
+    def feed(self) -> None:
+        """Keep every worker ``ahead`` names ahead; tell each when the input has ended."""
+        for shard in self.shards:
+            while not self.exhausted and len(shard.out) < self.ahead:
+                chunk = list(itertools.islice(self.names, CHUNK))
+                if not chunk:
+                    self.exhausted = True
+                    break
+                shard.to_worker.send(chunk)
+                shard.out.extend(next(self.counter) for _ in chunk)
+        if self.exhausted:
+            for shard in self.shards:
+                if not shard.ended:
+                    shard.ended = True
+                    shard.to_worker.send(None)
+
+    def collect(self) -> Iterator[tuple[int, Report | InvalidInput]]:
+        """The results the workers have sent, with their input indices."""
+        busy = [s.from_worker for s in self.shards if s.out]
+        for pipe in multiprocessing.connection.wait(busy):
+            shard = self.by_pipe[pipe]  # type: ignore[index]
+            try:
+                batch = shard.from_worker.recv()
+            except EOFError:
+                batch = None
+            if batch is None:
+                raise PecdnsError("a pecdns worker process ended before its checks did")
+            for result in batch:
+                yield shard.out.popleft(), result
+
+    @property
+    def done(self) -> bool:
+        return self.exhausted and not any(shard.out for shard in self.shards)
+
+
 def sharded(
     domains: Iterable[str | Domain],
     *,
@@ -170,44 +213,20 @@ def sharded(
     Raises:
         PecdnsError: a worker process ended without finishing its names.
     """
-    names = iter(domains)
     shards = [_Shard(resolver, settings) for _ in range(processes)]
-    by_pipe = {shard.from_worker: shard for shard in shards}
+    parent = _Parent(domains, shards, ahead)
     held: dict[int, Report | InvalidInput] = {}
-    counter = itertools.count()
-    exhausted = False
     next_out = 0
     try:
         while True:
-            for shard in shards:  # keep every worker fed, up to `ahead`
-                while not exhausted and len(shard.out) < ahead:
-                    chunk = list(itertools.islice(names, CHUNK))
-                    if not chunk:
-                        exhausted = True
-                        break
-                    shard.to_worker.send(chunk)
-                    shard.out.extend(next(counter) for _ in chunk)
-            if exhausted:
-                for shard in shards:
-                    if not shard.ended:
-                        shard.ended = True
-                        shard.to_worker.send(None)
-            if not any(shard.out for shard in shards):
+            parent.feed()
+            if parent.done:
                 return
-            for pipe in multiprocessing.connection.wait([s.from_worker for s in shards if s.out]):
-                shard = by_pipe[pipe]  # type: ignore[index]
-                try:
-                    batch = shard.from_worker.recv()
-                except EOFError:
-                    batch = None
-                if batch is None:
-                    raise PecdnsError("a pecdns worker process ended before its checks did")
-                for result in batch:
-                    index = shard.out.popleft()
-                    if not ordered:
-                        yield result
-                        continue
-                    held[index] = result
+            for index, result in parent.collect():
+                if not ordered:
+                    yield result
+                    continue
+                held[index] = result
                 while next_out in held:
                     yield held.pop(next_out)
                     next_out += 1

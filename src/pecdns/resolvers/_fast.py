@@ -30,7 +30,7 @@ import secrets
 import socket
 import struct
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -72,12 +72,15 @@ def _plain(template: bytes, wire: bytes) -> tuple[bytes, str] | None:
         retry = edns_fallback(dns.message.from_wire(template), dns.message.from_wire(wire))
     except dns.exception.DNSException:
         return None
-    return (None if retry is None else (retry.query.to_wire(), retry.reason))
+    return None if retry is None else (retry.query.to_wire(), retry.reason)
 
 
 def _marked(answer: Answer, reason: str) -> Answer:
     """``answer``, saying it came after a retry without EDNS (where Answer records that)."""
-    return attrs.evolve(answer, edns_fallback=reason) if _MARKED and reason else answer
+    if not (_MARKED and reason):
+        return answer
+    mark: dict[str, Any] = {"edns_fallback": reason}  # the field merged from the DNSSEC branch
+    return attrs.evolve(answer, **mark)
 
 
 def _system_nameservers() -> tuple[tuple[str, ...], str]:
@@ -209,18 +212,17 @@ class FastResolver:
 
     def __reduce__(self) -> tuple[Callable[..., FastResolver], tuple[object, ...]]:
         """Pickled as its settings: a copy (in a worker process) opens sockets of its own."""
-        settings = (
-            self.nameservers,
-            self.port,
-            self.timeout,
-            self.lifetime,
-            self.sockets,
-            self.max_in_flight,
-            self.per_server,
-            self.per_second,
-            self.unconfigured,
-        )
-        return _rebuilt, settings
+        settings = {
+            "nameservers": self.nameservers,
+            "port": self.port,
+            "timeout": self.timeout,
+            "lifetime": self.lifetime,
+            "sockets": self.sockets,
+            "max_in_flight": self.max_in_flight,
+            "per_server": self.per_server,
+            "per_second": self.per_second,
+        }
+        return _rebuilt, (settings, self.unconfigured)
 
     def __repr__(self) -> str:
         return (
@@ -554,27 +556,8 @@ class FastResolver:
         )
 
 
-def _rebuilt(  # noqa: PLR0913 -- FastResolver's settings, as pickled
-    nameservers: tuple[str, ...],
-    port: int,
-    timeout: float,
-    lifetime: float,
-    sockets: int,
-    max_in_flight: int,
-    per_server: int,
-    per_second: float,
-    unconfigured: str,
-) -> FastResolver:
-    resolver = FastResolver(
-        nameservers,
-        port=port,
-        timeout=timeout,
-        lifetime=lifetime,
-        sockets=sockets,
-        max_in_flight=max_in_flight,
-        per_server=per_server,
-        per_second=per_second,
-    )
+def _rebuilt(settings: dict[str, Any], unconfigured: str) -> FastResolver:
+    resolver = FastResolver(**settings)
     resolver.unconfigured = unconfigured
     return resolver
 
