@@ -253,6 +253,8 @@ class _Engine:
                 item = next(items)
             except StopIteration:
                 self.exhausted = True
+                if not self.running and self.loop is not None and self.loop.is_running():
+                    self.loop.stop()  # ended while paused: nothing more will stop the loop
                 return
             except Exception as exc:  # noqa: BLE001 -- the input's own error: raised to the caller
                 self.error = exc

@@ -5,7 +5,8 @@
 fed in chunks; the calling process reads the input lazily, keeps each worker
 at most ``ahead`` names ahead of what it has yielded, and yields the results
 in input order (or as they come). Memory stays bounded whatever the input's
-length: at most ``processes * ahead`` names are out at once.
+length: at most ``processes * ahead`` names (plus a chunk each) are out at
+once, sent to a worker or held back for order behind a slow check.
 
 A worker keeps its own address cache and sockets; each worker's checks keep
 every protection of the engine (budgets, caps, politeness per worker).
@@ -153,19 +154,30 @@ class _Parent:
         self.shards = shards
         self.by_pipe = {shard.from_worker: shard for shard in shards}
         self.ahead = ahead
-        self.counter = itertools.count()
+        self.issued = 0
+        self.yielded = 0
         self.exhausted = False
 
     def feed(self) -> None:
-        """Keep every worker ``ahead`` names ahead; tell each when the input has ended."""
+        """Keep every worker ``ahead`` names ahead; tell each when the input has ended.
+
+        Names out (sent, or answered and held for order) stay under
+        ``ahead`` per worker in all, so memory is bounded behind a slow check.
+        """
+        bound = self.ahead * len(self.shards)
         for shard in self.shards:
-            while not self.exhausted and len(shard.out) < self.ahead:
+            while (
+                not self.exhausted
+                and len(shard.out) < self.ahead
+                and self.issued - self.yielded < bound
+            ):
                 chunk = list(itertools.islice(self.names, CHUNK))
                 if not chunk:
                     self.exhausted = True
                     break
                 shard.to_worker.send(chunk)
-                shard.out.extend(next(self.counter) for _ in chunk)
+                shard.out.extend(range(self.issued, self.issued + len(chunk)))
+                self.issued += len(chunk)
         if self.exhausted:
             for shard in self.shards:
                 if not shard.ended:
@@ -224,10 +236,12 @@ def sharded(
                 return
             for index, result in parent.collect():
                 if not ordered:
+                    parent.yielded += 1
                     yield result
                     continue
                 held[index] = result
                 while next_out in held:
+                    parent.yielded += 1
                     yield held.pop(next_out)
                     next_out += 1
     finally:
