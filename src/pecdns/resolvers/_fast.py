@@ -25,8 +25,8 @@ import asyncio
 import collections
 import contextlib
 import functools
+import os
 import random
-import secrets
 import socket
 import struct
 import time
@@ -209,6 +209,7 @@ class FastResolver:
         self._next_slot: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._tcp_slots: asyncio.Semaphore | None = None
+        self._ids: list[int] = []
 
     def __reduce__(self) -> tuple[Callable[..., FastResolver], tuple[object, ...]]:
         """Pickled as its settings: a copy (in a worker process) opens sockets of its own."""
@@ -368,10 +369,10 @@ class FastResolver:
         server = ask.server
         family = socket.AF_INET6 if ":" in server else socket.AF_INET
         sock = self._socket(family)
-        qid = secrets.randbits(16)
+        qid = self._qid()
         key = (sock.fileno(), server, self.port, qid)
         while key in self._pending:
-            qid = secrets.randbits(16)
+            qid = self._qid()
             key = (sock.fileno(), server, self.port, qid)
         ask.keys.append(key)
         self._pending[key] = ask
@@ -394,6 +395,12 @@ class FastResolver:
         server = None if ask.recursion else self._label(ask)
         self._finish(ask, Answer(ask.query, Outcome.ERROR, server=server, detail=detail))
         return False
+
+    def _qid(self) -> int:
+        """A message ID from the system's CSPRNG, drawn 1,024 at a time (one syscall each)."""
+        if not self._ids:
+            self._ids = list(struct.unpack("!1024H", os.urandom(2048)))
+        return self._ids.pop()
 
     def _forget(self, ask: _Ask) -> None:
         for key in ask.keys:
@@ -531,7 +538,7 @@ class FastResolver:
             self._answered(ask, answer)
 
     async def _over_tcp(self, ask: _Ask, label: str) -> Answer:
-        qid = secrets.randbits(16)
+        qid = self._qid()
         message = struct.pack("!H", qid) + ask.template[2:]
         assert self._tcp_slots is not None  # noqa: S101 -- _attach ran
         async with self._tcp_slots:
