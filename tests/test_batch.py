@@ -504,7 +504,9 @@ def test_the_fast_path_reports_queries_sent_as_check_does(real_dns: int) -> None
 
 def test_the_fast_path_calls_progress_for_each_result(real_dns: int) -> None:
     seen: list[object] = []
-    results = list(check_many(["d1.it", "x", "d2.it"], resolver=_stub(real_dns), progress=seen.append))
+    results = list(
+        check_many(["d1.it", "x", "d2.it"], resolver=_stub(real_dns), progress=seen.append)
+    )
     assert seen == results
 
 
