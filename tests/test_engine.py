@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import socket
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from attrs import evolve
@@ -235,3 +235,12 @@ def test_queries_sent_equal_check_s_on_real_servers(world_port: int) -> None:
         (result,) = run([scenario.domain], resolver=stub)
         expected = check(scenario.domain, resolver=stub)
         assert result.observation.queries == expected.observation.queries  # type: ignore[union-attr]
+
+
+def test_indexed_unordered_results_say_which_input_they_answer() -> None:
+    fake = FakeResolver(_mapping(ZONE_DATA))
+    results = run([*DOMAINS, "not a domain"], resolver=fake, ordered=False, indexed=True)
+    pairs = cast("list[tuple[int, object]]", list(results))
+    assert sorted(i for i, _ in pairs) == list(range(len(DOMAINS) + 1))
+    by_index = dict(pairs)
+    assert [by_index[i] for i in range(len(DOMAINS))] == [check(d, resolver=fake) for d in DOMAINS]

@@ -223,12 +223,13 @@ class _Engine:
         self.concurrency = concurrency
         self.reorder = reorder
         self.ordered = ordered
+        self.indexed = False  # unordered: yield (input index, result) pairs (for worker processes)
         self.cache_size = cache_size
         self.cache: collections.OrderedDict[Query, tuple[float, Answer]] = collections.OrderedDict()
         self.flights: dict[Query, list[Callable[[Answer], object]]] = {}
         self.running: dict[str, _Check] = {}
         self.held: dict[int, Report | InvalidInput] = {}
-        self.ready: collections.deque[Report | InvalidInput] = collections.deque()
+        self.ready: collections.deque[Any] = collections.deque()  # results, or (index, result)
         self.next_in = 0
         self.next_out = 0
         self.exhausted = False
@@ -338,7 +339,7 @@ class _Engine:
                 self.ready.append(self.held.pop(self.next_out))
                 self.next_out += 1
         else:
-            self.ready.append(result)
+            self.ready.append((index, result) if self.indexed else result)
             self.next_out += 1
         if self.ready and self.loop is not None and self.loop.is_running():
             self.loop.stop()
@@ -360,6 +361,7 @@ def run(  # noqa: PLR0913 -- the batch API: every option keyword-only, with a de
     lang: str = "en",
     at: datetime | None = None,
     cache_size: int = 50_000,
+    indexed: bool = False,
 ) -> Iterator[Report | InvalidInput]:
     """Check ``domains`` on one event loop; yield one result per input, in input order.
 
@@ -378,6 +380,9 @@ def run(  # noqa: PLR0913 -- the batch API: every option keyword-only, with a de
         lang: the language of messages.
         at: the time stamped on every report.
         cache_size: address answers cached across the batch.
+        indexed: with ``ordered=False``, yield ``(index, result)`` pairs, the
+            index being the input's position (from 0): which input each
+            result answers.
 
     >>> from pecdns.testing import FakeResolver
     >>> fake = FakeResolver(
@@ -401,6 +406,7 @@ def run(  # noqa: PLR0913 -- the batch API: every option keyword-only, with a de
         "lang": lang,
         "at": at,
         "cache_size": cache_size,
+        "indexed": indexed and not ordered,
     }
     try:
         asyncio.get_running_loop()
@@ -416,7 +422,9 @@ def _run(
 ) -> Iterator[Report | InvalidInput]:
     fast = fast_resolver(resolver)
     source = _Source(fast if fast is not None else resolver)  # type: ignore[arg-type]
+    indexed = settings.pop("indexed", False)
     engine = _Engine(source, **settings)
+    engine.indexed = indexed
     loop = asyncio.new_event_loop()
     engine.loop = loop
     engine.items = iter(domains)

@@ -126,15 +126,16 @@ def _worker(
     sender = threading.Thread(target=_send_back, args=(outbox, results), daemon=True)
     sender.start()
     try:
-        for result in run(_Feed(inbox), resolver=resolver, ordered=True, **settings):
-            results.put(result)
+        feed = _Feed(inbox)
+        for pair in run(feed, resolver=resolver, ordered=False, indexed=True, **settings):
+            results.put(pair)  # (the worker's own input index, result): the parent orders
     finally:
         results.put(None)
         sender.join()
 
 
 class _Shard:
-    """The parent's side of one worker: its pipes and the indices it holds, in order."""
+    """The parent's side of one worker: its pipes and the names it holds."""
 
     def __init__(self, resolver: FastResolver | None, settings: dict[str, Any]) -> None:
         context = multiprocessing.get_context()
@@ -149,7 +150,8 @@ class _Shard:
         self.process.start()
         inbox.close()
         outbox.close()
-        self.out: collections.deque[int] = collections.deque()
+        self.out: dict[int, int] = {}  # the worker's input index -> the batch's, for names out
+        self.sent = 0
         self.ended = False
 
     def stop(self) -> None:
@@ -192,7 +194,9 @@ class _Parent:
                     self.exhausted = True
                     break
                 shard.to_worker.send(chunk)
-                shard.out.extend(range(self.issued, self.issued + len(chunk)))
+                for k in range(len(chunk)):
+                    shard.out[shard.sent + k] = self.issued + k
+                shard.sent += len(chunk)
                 self.issued += len(chunk)
         if self.exhausted:
             for shard in self.shards:
@@ -211,8 +215,8 @@ class _Parent:
                 batch = None
             if batch is None:
                 raise PecdnsError("a pecdns worker process ended before its checks did")
-            for result in batch:
-                yield shard.out.popleft(), result
+            for local, result in batch:
+                yield shard.out.pop(local), result
 
     @property
     def done(self) -> bool:
@@ -226,7 +230,7 @@ def sharded(
     resolver: FastResolver | None,
     settings: dict[str, Any],
     ordered: bool,
-    ahead: int = 2048,
+    ahead: int = 4096,
 ) -> Iterator[Report | InvalidInput]:
     """The results of checking ``domains`` on ``processes`` workers, one per input.
 
