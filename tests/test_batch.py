@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from helpers import PROVIDER
 from pecdns import (
+    ARUBA,
     InvalidInput,
     RecordingMissError,
     Report,
@@ -428,3 +429,109 @@ def test_no_result_is_lost_whatever_fails(
         assert labels == names
     else:
         assert sorted(labels) == sorted(names)
+
+
+# -- the fast path is the default for the real DNS (issue 11) --------------------------------
+
+
+def _script(n: int) -> dict[tuple[str, str], Any]:
+    """A scripted server standing for the real DNS: n domains, every third one's MX wrong."""
+    from dnsserver import records  # noqa: PLC0415 -- the scripted server, for these tests only
+
+    script = {("mx.pec.aruba.it", "A"): records("192.0.2.25")}
+    for i in range(n):
+        host = "mail.example.it." if i % 3 == 0 else "mx.pec.aruba.it."
+        script[(f"pec.d{i}.it", "MX")] = records(f"10 {host}")
+    return script
+
+
+@pytest.fixture(scope="module")
+def real_dns() -> Iterator[int]:
+    from dnsserver import serve  # noqa: PLC0415 -- as above
+
+    with serve(_script(12)) as (_, port):
+        yield port
+
+
+def _stub(port: int) -> DnsResolver:
+    return DnsResolver(["127.0.0.1"], port=port, timeout=1.0, lifetime=2.0)
+
+
+def test_a_dns_resolver_batch_runs_on_the_fast_path(real_dns: int) -> None:
+    from pecdns._batch import _engine_resolver, _Options  # noqa: PLC0415 -- internals
+    from pecdns.resolvers._fast import FastResolver  # noqa: PLC0415 -- as above
+
+    options = _Options(ARUBA, 10.0, "en", None, None, 8, 50.0)
+    fast = _engine_resolver(_stub(real_dns), options)
+    assert isinstance(fast, FastResolver)
+    assert (fast.port, fast.per_server, fast.per_second) == (real_dns, 8, 50.0)
+    assert isinstance(_engine_resolver(None, options), FastResolver)
+
+
+@pytest.mark.parametrize(
+    ("resolver", "engine"),
+    [
+        (FakeResolver({}), "auto"),
+        (AsyncDnsResolver(["127.0.0.1"]), "auto"),
+        (DnsResolver(["127.0.0.1"]), "dnspython"),
+    ],
+    ids=["a fake", "AsyncDnsResolver", "engine=dnspython"],
+)
+def test_other_resolvers_and_the_dnspython_choice_keep_the_old_path(
+    resolver: object, engine: str
+) -> None:
+    from pecdns._batch import _OLD, _engine_resolver, _Options  # noqa: PLC0415 -- internals
+
+    options = _Options(ARUBA, 10.0, "en", None, None, 8, 50.0, engine)
+    assert _engine_resolver(resolver, options) is _OLD  # type: ignore[arg-type]
+
+
+def test_the_fast_path_gives_check_s_reports_in_order(real_dns: int) -> None:
+    names = ["d0.it", "not a domain", "d1.it", "d0.it", *[f"d{i}.it" for i in range(2, 12)]]
+    results = list(check_many(names, resolver=_stub(real_dns)))
+    old = list(check_many(names, resolver=_stub(real_dns), engine="dnspython"))
+    assert isinstance(results[1], InvalidInput)
+    expected = [check(n, resolver=_stub(real_dns)) for n in names if n != "not a domain"]
+    assert [r for r in results if not isinstance(r, InvalidInput)] == expected
+    assert results == old
+
+
+def test_the_fast_path_reports_queries_sent_as_check_does(real_dns: int) -> None:
+    (fast,) = check_many(["d4.it"], resolver=_stub(real_dns))
+    one = check("d4.it", resolver=_stub(real_dns))
+    assert fast.observation.queries == one.observation.queries > 0  # type: ignore[union-attr]
+
+
+def test_the_fast_path_calls_progress_for_each_result(real_dns: int) -> None:
+    seen: list[object] = []
+    results = list(
+        check_many(["d1.it", "x", "d2.it"], resolver=_stub(real_dns), progress=seen.append)
+    )
+    assert seen == results
+
+
+def test_an_unknown_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="engine is one of"):
+        next(check_many(NAMES, resolver=FakeResolver({}), engine="turbo"))
+
+
+def test_the_one_loop_engine_may_be_asked_for_any_resolver() -> None:
+    fake = FakeResolver(portfolio())
+    assert list(check_many(NAMES, resolver=fake, engine="fast")) == [
+        check(n, resolver=fake) for n in NAMES
+    ]
+
+
+def test_an_input_that_fails_to_read_raises_on_the_fast_path() -> None:
+    def names() -> Iterator[str]:
+        yield "d1.it"
+        raise UnicodeError("not UTF-8")
+
+    with pytest.raises(UnicodeError, match="not UTF-8"):
+        list(check_many(names(), resolver=FakeResolver(portfolio()), engine="fast"))
+
+
+def test_an_async_fake_may_keep_no_questions() -> None:
+    fake = AsyncFakeResolver(portfolio(), record=False)
+    asyncio.run(acheck("d1.it", resolver=fake))
+    assert fake.queries == []

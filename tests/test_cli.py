@@ -345,6 +345,11 @@ def test_input_of_only_comments_is_a_usage_error() -> None:
         (["check", "--timeout", "-1", "x.it"], "--timeout: a number of seconds above 0"),
         (["check", "--lang", "fr", "x.it"], "argument --lang: invalid choice: 'fr'"),
         (["check", "--concurrency", "0", "x.it"], "--concurrency: a whole number from 1 up"),
+        (["check", "--processes", "0", "x.it"], "--processes: a whole number from 1 up"),
+        (
+            ["check", "--processes", "2", "--zone-file", "no-such.zone", "x.it"],
+            "--processes asks the real DNS",
+        ),
         (["advice", "www.example.it"], "'www.example.it' is a subdomain"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
@@ -408,6 +413,17 @@ def test_nameserver_asks_the_given_server_on_its_port() -> None:
     assert [f["code"] for f in data["findings"]] == ["MX_OK", "DNSSEC_UNKNOWN", "SETUP_UNKNOWN"]
     assert data["findings"][0]["evidence"][0]["server"] == f"127.0.0.1#{port}"
     assert ("pec.example.it.", "MX") in server.asked
+
+
+def test_a_list_on_two_processes_keeps_input_order() -> None:
+    names = ["example.it", "www.example.it", "example.it", "other.it"]
+    with serve(_compliant_server(), default=rcode(dns.rcode.NOERROR)) as (_, port):
+        result = pecdns(
+            "check", "--json", "--processes", "2", "--nameserver", f"127.0.0.1:{port}", *names
+        )
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.get("input") or line["domain"] for line in lines] == names, result.stderr
+    assert lines[0]["verdict"] == lines[2]["verdict"] == "COMPLIANT"
 
 
 def test_iterative_walks_from_the_given_server() -> None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pytest
+from attrs import evolve
 
-from pecdns import check
+from pecdns import ARUBA, check
 from pecdns._batch import InvalidInput, acheck
 from pecdns._engine import fast_resolver, run
+from pecdns._limits import Limits
 from pecdns.resolvers import Answer, DnsResolver, Outcome, Query, ZoneResolver
 from pecdns.resolvers._fast import FastResolver
 from pecdns.testing import FakeDNS, FakeResolver
@@ -178,3 +182,77 @@ def test_a_batch_left_early_closes_cleanly() -> None:
     results = run(["a.it"] * 50, resolver=fake, concurrency=2)
     assert next(results) == check("a.it", resolver=fake)
     results.close()  # type: ignore[attr-defined]
+
+
+# -- the hardening caps and budgets hold on the engine as in check() (issues 10 and 11) --------
+
+
+def test_the_query_cap_gives_check_s_check_limit() -> None:
+    policy = evolve(ARUBA, limits=Limits(queries=3))
+    fake = FakeResolver(_mapping(ZONE_DATA))
+    expected = [check(d, resolver=fake, policy=policy) for d in DOMAINS]
+    results = list(run(DOMAINS, resolver=fake, policy=policy))
+    assert results == expected
+    assert all("CHECK_LIMIT" in r.codes() for r in results)
+    assert [r.observation.queries for r in results] == [3] * len(DOMAINS)  # type: ignore[union-attr]
+
+
+def test_the_queries_asked_are_reported_as_check_reports_them() -> None:
+    fake = FakeResolver(_mapping(ZONE_DATA))
+    for domain in DOMAINS:
+        (result,) = run([domain], resolver=fake)
+        expected = check(domain, resolver=fake)
+        assert result.observation.queries == expected.observation.queries > 0  # type: ignore[union-attr]
+
+
+def test_a_check_keeps_at_most_its_in_flight_limit_waiting() -> None:
+    waiting = 0
+    peak = 0
+
+    class Counting:
+        async def resolve(self, query: Query) -> Answer:
+            nonlocal waiting, peak
+            waiting += 1
+            peak = max(peak, waiting)
+            await asyncio.sleep(0.01)
+            waiting -= 1
+            return Answer(query, Outcome.NXDOMAIN)
+
+    policy = evolve(ARUBA, limits=Limits(in_flight=2))
+    list(run(["example.it"], resolver=Counting(), policy=policy))
+    assert peak == 2
+    peak = 0
+    list(run(["example.it"], resolver=Counting()))
+    assert peak == 5  # the first round's five questions at once
+
+
+@pytest.mark.integration
+def test_a_spent_budget_gives_check_s_findings_on_real_servers(world_port: int) -> None:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_DGRAM)) as silent:
+        silent.bind(("127.0.0.1", 0))  # bound, never read: every question is lost
+        port = silent.getsockname()[1]
+        stub = DnsResolver(["127.0.0.1"], port=port, timeout=2.0, lifetime=5.0)
+        expected = check("example.it", resolver=stub, timeout=0.4)
+        started = time.monotonic()
+        (result,) = run(["example.it"], resolver=stub, timeout=0.4)
+    assert time.monotonic() - started < 0.9  # the budget, within 0.5 s
+    assert result.codes() == expected.codes()
+    assert result.verdict == expected.verdict
+
+
+@pytest.mark.integration
+def test_queries_sent_equal_check_s_on_real_servers(world_port: int) -> None:
+    stub = DnsResolver([NS1], port=world_port, timeout=0.5, lifetime=2.0)
+    for scenario in SCENARIOS:
+        (result,) = run([scenario.domain], resolver=stub)
+        expected = check(scenario.domain, resolver=stub)
+        assert result.observation.queries == expected.observation.queries  # type: ignore[union-attr]
+
+
+def test_indexed_unordered_results_say_which_input_they_answer() -> None:
+    fake = FakeResolver(_mapping(ZONE_DATA))
+    results = run([*DOMAINS, "not a domain"], resolver=fake, ordered=False, indexed=True)
+    pairs = cast("list[tuple[int, object]]", list(results))
+    assert sorted(i for i, _ in pairs) == list(range(len(DOMAINS) + 1))
+    by_index = dict(pairs)
+    assert [by_index[i] for i in range(len(DOMAINS))] == [check(d, resolver=fake) for d in DOMAINS]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import pickle
 import socket
 import threading
 import time
 from typing import TYPE_CHECKING
 
+import dns.flags
 import dns.message
 import dns.rcode
 import dns.rrset
@@ -15,6 +17,7 @@ import pytest
 
 from dnsserver import cname, late, rcode, records, referral, serve, silence, truncated
 from pecdns._budget import budget
+from pecdns._limits import UNCONFIGURED, Limits
 from pecdns.resolvers import AsyncResolver, DnsResolver, Outcome, Query
 from pecdns.resolvers._fast import FastResolver
 
@@ -189,3 +192,89 @@ def test_questions_to_one_server_are_paced() -> None:
         started = time.monotonic()
         _ask(resolver, *queries)
     assert time.monotonic() - started >= 0.2  # three questions, 0.1 s apart
+
+
+# -- EDNS fallback, the query cap, pickling (issue 11: the fast path keeps issue 10's rules) --
+
+
+def _old_server(answer: str) -> object:
+    """A server that does not know EDNS: FORMERR without OPT to an EDNS query."""
+
+    def reply(query: dns.message.Message, transport: str) -> dns.message.Message:
+        response = dns.message.make_response(query)
+        if query.edns >= 0:
+            response.use_edns(edns=False)
+            response.set_rcode(dns.rcode.FORMERR)
+            return response
+        response.flags |= dns.flags.AA
+        question = query.question[0]
+        response.answer.append(dns.rrset.from_text(question.name, 60, "IN", "MX", answer))
+        return response
+
+    return reply
+
+
+def test_a_server_refusing_edns_is_asked_again_without_it() -> None:
+    script = {("pec.example.it", "MX"): _old_server("10 mx.pec.aruba.it.")}
+    with serve(script) as (server, port):  # type: ignore[arg-type]
+        (answer,) = _ask(
+            FastResolver([], port=port), Query("pec.example.it", "MX", server="127.0.0.1")
+        )
+    assert answer.records == ("10 mx.pec.aruba.it.",)  # type: ignore[attr-defined]
+    assert len(server.asked) == 2
+    reason = "FORMERR without an OPT record: the server does not implement EDNS"
+    assert getattr(answer, "edns_fallback", reason) == reason  # the field merged with DNSSEC
+
+
+def test_a_formerr_with_edns_is_not_asked_again() -> None:
+    with serve({}, default=rcode(dns.rcode.FORMERR)) as (server, port):
+        (answer,) = _ask(
+            FastResolver([], port=port), Query("pec.example.it", "MX", server="127.0.0.1")
+        )
+    assert answer.outcome is Outcome.ERROR  # type: ignore[attr-defined]
+    assert len(server.asked) == 1
+
+
+def test_the_retry_without_edns_is_charged_to_the_check() -> None:
+    script = {("pec.example.it", "MX"): _old_server("10 mx.pec.aruba.it.")}
+    resolver = FastResolver([], timeout=1.0)
+
+    async def main() -> tuple[object, int]:
+        with budget(5.0) as tally, resolver:
+            answer = await resolver.resolve(Query("pec.example.it", "MX", server="127.0.0.1"))
+            return answer, tally.sent
+
+    with serve(script) as (_, port):  # type: ignore[arg-type]
+        resolver.port = port
+        _, sent = asyncio.run(main())
+    assert sent == 2
+
+
+def test_nothing_is_sent_past_the_checks_query_cap() -> None:
+    resolver = FastResolver([], timeout=1.0)
+    queries = [Query(f"n{i}.example.it", "A", server="127.0.0.1") for i in range(5)]
+
+    async def main() -> list[object]:
+        with budget(5.0, Limits(queries=3)), resolver:
+            return list(await asyncio.gather(*(resolver.resolve(q) for q in queries)))
+
+    with serve({}) as (server, port):
+        resolver.port = port
+        answers = asyncio.run(main())
+    capped = [a for a in answers if "limit of 3 DNS queries" in a.detail]  # type: ignore[attr-defined]
+    assert len(capped) == 2
+    assert len(server.asked) == 3
+
+
+def test_an_unconfigured_system_resolver_says_so_as_dns_resolver_does() -> None:
+    resolver = FastResolver([])
+    resolver.unconfigured = f"{UNCONFIGURED}: no nameserver in /etc/resolv.conf"
+    (answer,) = _ask(resolver, Query("example.it", "MX"))
+    assert answer.detail.startswith(UNCONFIGURED)  # type: ignore[attr-defined]
+
+
+def test_a_fast_resolver_pickles_as_its_settings() -> None:
+    resolver = FastResolver(["192.0.2.1"], port=5300, timeout=0.5, lifetime=1.5, per_second=9)
+    copy = pickle.loads(pickle.dumps(resolver))  # noqa: S301 -- our own bytes
+    assert repr(copy) == repr(resolver)
+    assert (copy.per_server, copy.per_second, copy.sockets) == (8, 9, 4)

@@ -394,9 +394,49 @@ class _Options:
     timeout: float | None
     lang: str
     at: datetime | None
-    concurrency: int
+    concurrency: int | None
     per_server: int
     per_second: float
+    engine: str = "auto"
+
+    def size(self, *, fast: bool) -> int:
+        """Checks in flight: as given, or 512 on the one loop and 64 with a task per check."""
+        return self.concurrency or (FAST_CONCURRENCY if fast else CONCURRENCY)
+
+
+CONCURRENCY = 64
+"""Checks in flight by default on the dnspython path (a task and sockets per check)."""
+
+FAST_CONCURRENCY = 512
+"""Checks in flight by default on the one-loop engine (callbacks, a few long-lived sockets)."""
+
+ENGINES = ("auto", "fast", "dnspython")
+"""``check_many``'s ``engine`` choices; see :func:`check_many`."""
+
+_OLD = object()  # the dnspython path: a task per check, the resolver as it is
+
+
+def _engine_resolver(resolver: Resolver | AsyncResolver | None, options: _Options) -> Any:  # noqa: ANN401
+    """What the one-loop engine asks for this batch, or ``_OLD`` for the dnspython path.
+
+    ``auto``: the system's resolver (``None``) and a plain
+    :class:`~pecdns.resolvers.DnsResolver` become a FastResolver with the same
+    servers, port and timeouts, and the batch's politeness; a FastResolver is
+    used as it is; every other resolver keeps the dnspython path. ``fast``:
+    every resolver goes to the engine (sync ones are called inline on its
+    loop, so meant for offline ones). ``dnspython``: always the old path.
+    """
+    from pecdns._engine import fast_resolver  # noqa: PLC0415 -- the engine imports this module
+    from pecdns.resolvers._dnspython import DnsResolver  # noqa: PLC0415 -- loads dnspython
+    from pecdns.resolvers._fast import FastResolver  # noqa: PLC0415 -- as above
+
+    if options.engine == "dnspython":
+        return _OLD
+    if resolver is None or type(resolver) is DnsResolver:
+        return fast_resolver(resolver, per_server=options.per_server, per_second=options.per_second)
+    if isinstance(resolver, FastResolver) or options.engine == "fast":
+        return resolver
+    return _OLD
 
 
 def check_many(  # noqa: PLR0913 -- the batch API: every option keyword-only, with a default
@@ -404,7 +444,7 @@ def check_many(  # noqa: PLR0913 -- the batch API: every option keyword-only, wi
     *,
     resolver: Resolver | AsyncResolver | None = None,
     policy: Policy = ARUBA,
-    concurrency: int = 64,
+    concurrency: int | None = None,
     timeout: float | None = 10.0,
     ordered: bool = True,
     progress: Callable[[Report | InvalidInput], object] | None = None,
@@ -414,6 +454,8 @@ def check_many(  # noqa: PLR0913 -- the batch API: every option keyword-only, wi
     per_second: float = 50.0,
     executor: concurrent.futures.Executor | None = None,
     batch_size: int = 256,
+    engine: str = "auto",
+    processes: int = 1,
 ) -> Generator[Report | InvalidInput, None, None]:
     """Check many domains; yield exactly one result per input, in input order.
 
@@ -425,11 +467,21 @@ def check_many(  # noqa: PLR0913 -- the batch API: every option keyword-only, wi
     fails gives an UNDETERMINED :class:`Report` saying why. Domains repeated
     while in flight share one check.
 
+    The real DNS (no resolver, or a :class:`~pecdns.resolvers.DnsResolver`)
+    is asked on the fast path: one event loop driving every check by
+    callbacks, with a few long-lived sockets and a lean codec
+    (:class:`~pecdns.resolvers.FastResolver`); the reports are those
+    :func:`pecdns.check` gives for the same answers. Any other resolver (a
+    fake, zone files, :class:`~pecdns.resolvers.IterativeResolver`, an
+    :class:`~pecdns.resolvers.AsyncDnsResolver`) runs as it is, a task per
+    check (the dnspython path), as does ``engine="dnspython"``.
+
     Args:
         domains: registrable domains, as text or :class:`Domain`.
         resolver: a Resolver or AsyncResolver; the real DNS when ``None``.
         policy: the provider's requirements.
-        concurrency: checks in flight at once (with ``executor``: batches).
+        concurrency: checks in flight at once (with ``executor``: batches);
+            by default 512 on the fast path, 64 on the dnspython path.
         timeout: each check's time budget, in seconds (not the per-query
             wait, which is the resolver's own).
         ordered: yield in input order; ``False`` yields as checks complete.
@@ -446,6 +498,11 @@ def check_many(  # noqa: PLR0913 -- the batch API: every option keyword-only, wi
             (processes, or a cluster: Dask's ``Client.get_executor()``) instead
             of in this process; the resolver and policy must be picklable.
         batch_size: domains per task sent to ``executor``.
+        engine: ``"auto"`` (the fast path for the real DNS), ``"fast"`` (the
+            one-loop engine for any resolver; sync ones are called on its
+            loop, so offline ones only) or ``"dnspython"`` (a task per check).
+        processes: worker processes sharing the batch on the fast path
+            (one event loop each; results still in input order).
 
     >>> from pecdns.testing import FakeResolver
     >>> fake = FakeResolver(
@@ -457,14 +514,20 @@ def check_many(  # noqa: PLR0913 -- the batch API: every option keyword-only, wi
     >>> [str(r.verdict) for r in check_many(["example.it", "www.example.it"], resolver=fake)]
     ['COMPLIANT', 'UNDETERMINED']
     """
-    if min(concurrency, batch_size, per_server) < 1:
-        raise ValueError("concurrency, batch_size and per_server must be at least 1")
+    if min(1 if concurrency is None else concurrency, batch_size, per_server, processes) < 1:
+        raise ValueError("concurrency, batch_size, per_server and processes must be at least 1")
+    if engine not in ENGINES:
+        raise ValueError(f"engine is one of {', '.join(map(repr, ENGINES))}, not {engine!r}")
     check_lang(lang)
-    options = _Options(policy, timeout, lang, at, concurrency, per_server, per_second)
-    if executor is None:
-        results = _in_process(domains, resolver, options, ordered=ordered)
-    else:
+    options = _Options(policy, timeout, lang, at, concurrency, per_server, per_second, engine)
+    if executor is not None:
+        if processes > 1:
+            raise ValueError("give processes or an executor, not both")
         results = _on_executor(domains, resolver, executor, batch_size, options, ordered=ordered)
+    elif processes > 1:
+        results = _on_processes(domains, resolver, options, processes, ordered=ordered)
+    else:
+        results = _local(domains, resolver, options, ordered=ordered)
     for result in results:
         if progress is not None:
             progress(result)
@@ -480,6 +543,61 @@ def _parse(item: str | Domain, options: _Options) -> Domain | InvalidInput:
         return InvalidInput.of(item, exc, options.policy, options.lang, options.at)
 
 
+def _settings(options: _Options, *, ordered: bool) -> dict[str, Any]:
+    """The one-loop engine's keywords for a batch of ``options``."""
+    size = options.size(fast=True)
+    return {
+        "policy": options.policy,
+        "ordered": ordered,
+        "timeout": options.timeout,
+        "concurrency": size,
+        "reorder": max(REORDER, 16 * size),
+        "lang": options.lang,
+        "at": options.at,
+    }
+
+
+def _local(
+    domains: Iterable[str | Domain],
+    resolver: Resolver | AsyncResolver | None,
+    options: _Options,
+    *,
+    ordered: bool,
+) -> Iterator[Report | InvalidInput]:
+    """The batch in this process: on the one-loop engine, or a task per check."""
+    source = _engine_resolver(resolver, options)
+    if source is _OLD:
+        return _in_process(domains, resolver, options, ordered=ordered)
+    from pecdns._engine import run  # noqa: PLC0415 -- the engine imports this module
+
+    return run(domains, resolver=source, **_settings(options, ordered=ordered))
+
+
+def _on_processes(
+    domains: Iterable[str | Domain],
+    resolver: Resolver | AsyncResolver | None,
+    options: _Options,
+    processes: int,
+    *,
+    ordered: bool,
+) -> Iterator[Report | InvalidInput]:
+    """The batch shared by ``processes`` workers, each running the one-loop engine."""
+    from pecdns._shards import sharded  # noqa: PLC0415 -- starts processes: only when asked
+    from pecdns.resolvers._fast import FastResolver  # noqa: PLC0415 -- loads dnspython
+
+    source = _engine_resolver(resolver, options)
+    if not (source is None or isinstance(source, FastResolver)):
+        raise ValueError(
+            "processes needs the fast path: the system's resolver, a DnsResolver or a"
+            " FastResolver (for others, give an executor)"
+        )
+    settings = _settings(options, ordered=True)
+    del settings["ordered"]
+    return sharded(
+        domains, processes=processes, resolver=source, settings=settings, ordered=ordered
+    )
+
+
 def _in_process(
     domains: Iterable[str | Domain],
     resolver: Resolver | AsyncResolver | None,
@@ -491,7 +609,7 @@ def _in_process(
         if resolver is None:
             source = _default_async_resolver()
         else:
-            source = as_async(resolver, max_workers=min(options.concurrency, 32))
+            source = as_async(resolver, max_workers=min(options.size(fast=False), 32))
             if isinstance(source, ThreadedResolver) and source is not resolver:
                 cleanup.callback(source.close)
         shared = _Shared(
@@ -528,14 +646,14 @@ def _in_process(
                 future.add_done_callback(functools.partial(forget, parsed.name))
             return future
 
-        yield from _windowed(map(start, domains), options.concurrency, ordered=ordered)
+        yield from _windowed(map(start, domains), options.size(fast=False), ordered=ordered)
 
 
 def _check_batch(
     names: list[str | Domain], resolver: Resolver | AsyncResolver | None, options: _Options
 ) -> list[Report | InvalidInput]:
     """One executor task: a batch checked in the worker, in order."""
-    return list(_in_process(names, resolver, options, ordered=True))
+    return list(_local(names, resolver, options, ordered=True))
 
 
 def _on_executor(
@@ -550,5 +668,5 @@ def _on_executor(
     iterator = iter(domains)
     batches = iter(lambda: list(itertools.islice(iterator, batch_size)), [])
     futures = (executor.submit(_check_batch, batch, resolver, options) for batch in batches)
-    for results in _windowed(futures, options.concurrency, ordered=ordered):
+    for results in _windowed(futures, options.size(fast=False), ordered=ordered):
         yield from results

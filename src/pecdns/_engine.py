@@ -25,14 +25,18 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, cast
 
+from attrs import evolve
+
 from pecdns._batch import InvalidInput, _failed
+from pecdns._budget import Tally
 from pecdns._check import report
 from pecdns._codes import check_lang
 from pecdns._domain import Domain
+from pecdns._limits import reached
 from pecdns._models import BUDGET_SPENT, Answer, Outcome, Query, RRType
 from pecdns._observe import _failure, _valid, plan
 from pecdns._policy import ARUBA, Policy
-from pecdns.exceptions import InvalidDomainError
+from pecdns.exceptions import InvalidDomainError, PecdnsError
 from pecdns.resolvers._dnspython import DnsResolver
 from pecdns.resolvers._fast import FastResolver
 
@@ -46,6 +50,13 @@ if TYPE_CHECKING:
 __all__ = ["run"]
 
 _CACHED = frozenset({RRType.A, RRType.AAAA})
+
+PAUSE: Any = object()
+"""What an input iterator yields when it has nothing yet (a worker waiting for names).
+
+The engine then starts nothing more until :meth:`_Engine.fill` is called
+again (``loop.call_soon_threadsafe(engine.fill)`` from whoever feeds it).
+"""
 
 
 def fast_resolver(resolver: Resolver | AsyncResolver | None, **knobs: Any) -> FastResolver | None:  # noqa: ANN401
@@ -62,13 +73,15 @@ def fast_resolver(resolver: Resolver | AsyncResolver | None, **knobs: Any) -> Fa
     if isinstance(resolver, FastResolver):
         return resolver
     if isinstance(resolver, DnsResolver):
-        return FastResolver(
+        fast = FastResolver(
             list(resolver.nameservers),
             port=resolver.port,
             timeout=resolver.timeout,
             lifetime=resolver.lifetime,
             **knobs,
         )
+        fast.unconfigured = resolver.unconfigured  # RESOLVER_UNCONFIGURED, as DnsResolver says it
+        return fast
     return None
 
 
@@ -81,9 +94,11 @@ class _Source:
         self.is_async = inspect.iscoroutinefunction(getattr(resolver, "resolve", None))
         self.tasks: set[asyncio.Task[None]] = set()
 
-    def submit(self, query: Query, deadline: float, callback: Callable[[Answer], object]) -> None:
+    def submit(
+        self, query: Query, deadline: float, callback: Callable[[Answer], object], tally: Tally
+    ) -> None:
         if self.fast is not None:
-            self.fast.submit(query, deadline, callback)
+            self.fast.submit(query, deadline, callback, tally)
             return
         loop = asyncio.get_running_loop()
         if self.is_async:
@@ -93,6 +108,8 @@ class _Source:
             return
         try:  # a sync resolver is called inline: meant for offline ones (zones, fakes, replays)
             answer = _valid(query, cast("Resolver", self.resolver).resolve(query))
+        except PecdnsError as exc:  # misuse (a replay missing a question): evidence, not a hang
+            answer = Answer(query, Outcome.ERROR, detail=f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # noqa: BLE001 -- _failure keeps it as evidence or re-raises
             answer = _failure(query, exc)
         loop.call_soon(callback, answer)
@@ -112,9 +129,25 @@ class _Source:
 
 
 class _Check:
-    """One domain's plan, advanced by its answers' callbacks."""
+    """One domain's plan, advanced by its answers' callbacks.
 
-    __slots__ = ("answers", "deadline", "domain", "engine", "indices", "steps", "waiting")
+    At most ``Limits.in_flight`` of a round's questions wait on the network at
+    once (as in :func:`pecdns.check`); the check's tally counts the questions
+    asked and the messages sent, and nothing is asked past ``Limits.queries``.
+    """
+
+    __slots__ = (
+        "answers",
+        "deadline",
+        "domain",
+        "engine",
+        "indices",
+        "out",
+        "steps",
+        "tally",
+        "todo",
+        "waiting",
+    )
 
     def __init__(self, engine: _Engine, domain: Domain, index: int) -> None:
         self.engine = engine
@@ -122,28 +155,48 @@ class _Check:
         self.indices = [index]
         self.deadline = time.monotonic() + engine.timeout if engine.timeout else float("inf")
         self.steps: Generator[list[Query], list[Answer], Observation] = plan(domain, engine.policy)
+        self.tally = Tally(engine.policy.limits)
         self.answers: list[Answer | None] = []
+        self.todo: collections.deque[tuple[int, Query]] = collections.deque()
         self.waiting = 0
+        self.out = 0
 
     def advance(self, answers: list[Answer] | None) -> None:
         try:
             round_ = next(self.steps) if answers is None else self.steps.send(answers)
         except StopIteration as done:
-            self.engine.finished(self, done.value)
+            self.engine.finished(self, evolve(done.value, queries=self.tally.queries))
             return
         except Exception as exc:  # noqa: BLE001 -- nothing raises out of a batch
             self.engine.finished(self, _failed(self.domain, self.engine.policy, exc))
             return
         self.answers = [None] * len(round_)
         self.waiting = len(round_)
-        for i, query in enumerate(round_):
-            self.engine.ask(query, self.deadline, functools.partial(self.landed, i))
+        self.todo.extend(enumerate(round_))
+        self.pump()
 
-    def landed(self, i: int, answer: Answer) -> None:
+    def pump(self) -> None:
+        """Ask the round's next questions, up to the check's ``in_flight`` at once."""
+        in_flight = self.engine.policy.limits.in_flight
+        while self.todo and self.out < in_flight:
+            i, query = self.todo.popleft()
+            if self.tally.full():  # the query cap: nothing more is asked
+                limit = reached("queries", self.tally.limits.queries)
+                self.landed(i, Answer(query, Outcome.ERROR, detail=limit), counted=False)
+                continue
+            self.tally.ask()
+            self.out += 1
+            self.engine.ask(query, self.deadline, functools.partial(self.landed, i), self.tally)
+
+    def landed(self, i: int, answer: Answer, *, counted: bool = True) -> None:
         self.answers[i] = answer
         self.waiting -= 1
+        if counted:
+            self.out -= 1
         if not self.waiting:
             self.advance(self.answers)  # type: ignore[arg-type]
+        elif counted:
+            self.pump()
 
 
 class _Engine:
@@ -170,12 +223,13 @@ class _Engine:
         self.concurrency = concurrency
         self.reorder = reorder
         self.ordered = ordered
+        self.indexed = False  # unordered: yield (input index, result) pairs (for worker processes)
         self.cache_size = cache_size
         self.cache: collections.OrderedDict[Query, tuple[float, Answer]] = collections.OrderedDict()
         self.flights: dict[Query, list[Callable[[Answer], object]]] = {}
         self.running: dict[str, _Check] = {}
         self.held: dict[int, Report | InvalidInput] = {}
-        self.ready: collections.deque[Report | InvalidInput] = collections.deque()
+        self.ready: collections.deque[Any] = collections.deque()  # results, or (index, result)
         self.next_in = 0
         self.next_out = 0
         self.exhausted = False
@@ -183,6 +237,7 @@ class _Engine:
         self.items: Iterator[str | Domain] = iter(())
         self.refill = False
         self.questions = 0
+        self.error: Exception | None = None
 
     # -- input -----------------------------------------------------------------------
 
@@ -199,6 +254,16 @@ class _Engine:
                 item = next(items)
             except StopIteration:
                 self.exhausted = True
+                if not self.running and self.loop is not None and self.loop.is_running():
+                    self.loop.stop()  # ended while paused: nothing more will stop the loop
+                return
+            except Exception as exc:  # noqa: BLE001 -- the input's own error: raised to the caller
+                self.error = exc
+                self.exhausted = True
+                if self.loop is not None and self.loop.is_running():
+                    self.loop.stop()
+                return
+            if item is PAUSE:
                 return
             index = self.next_in
             self.next_in += 1
@@ -223,7 +288,9 @@ class _Engine:
 
     # -- questions -------------------------------------------------------------------
 
-    def ask(self, query: Query, deadline: float, callback: Callable[[Answer], object]) -> None:
+    def ask(
+        self, query: Query, deadline: float, callback: Callable[[Answer], object], tally: Tally
+    ) -> None:
         assert self.loop is not None  # noqa: S101 -- set by run
         now = time.monotonic()
         if now >= deadline:
@@ -242,7 +309,7 @@ class _Engine:
             self.flights[query] = [callback]
             callback = functools.partial(self.shared, query)
         self.questions += 1
-        self.source.submit(query, deadline, callback)
+        self.source.submit(query, deadline, callback, tally)
 
     def shared(self, query: Query, answer: Answer) -> None:
         if not answer.outcome.is_failure:
@@ -272,7 +339,7 @@ class _Engine:
                 self.ready.append(self.held.pop(self.next_out))
                 self.next_out += 1
         else:
-            self.ready.append(result)
+            self.ready.append((index, result) if self.indexed else result)
             self.next_out += 1
         if self.ready and self.loop is not None and self.loop.is_running():
             self.loop.stop()
@@ -288,12 +355,13 @@ def run(  # noqa: PLR0913 -- the batch API: every option keyword-only, with a de
     resolver: Resolver | AsyncResolver | FastResolver | None = None,
     policy: Policy = ARUBA,
     ordered: bool = True,
-    timeout: float | None = 30.0,
+    timeout: float | None = 10.0,
     concurrency: int = 512,
     reorder: int = 8192,
     lang: str = "en",
     at: datetime | None = None,
     cache_size: int = 50_000,
+    indexed: bool = False,
 ) -> Iterator[Report | InvalidInput]:
     """Check ``domains`` on one event loop; yield one result per input, in input order.
 
@@ -312,6 +380,9 @@ def run(  # noqa: PLR0913 -- the batch API: every option keyword-only, with a de
         lang: the language of messages.
         at: the time stamped on every report.
         cache_size: address answers cached across the batch.
+        indexed: with ``ordered=False``, yield ``(index, result)`` pairs, the
+            index being the input's position (from 0): which input each
+            result answers.
 
     >>> from pecdns.testing import FakeResolver
     >>> fake = FakeResolver(
@@ -335,6 +406,7 @@ def run(  # noqa: PLR0913 -- the batch API: every option keyword-only, with a de
         "lang": lang,
         "at": at,
         "cache_size": cache_size,
+        "indexed": indexed and not ordered,
     }
     try:
         asyncio.get_running_loop()
@@ -350,31 +422,43 @@ def _run(
 ) -> Iterator[Report | InvalidInput]:
     fast = fast_resolver(resolver)
     source = _Source(fast if fast is not None else resolver)  # type: ignore[arg-type]
+    indexed = settings.pop("indexed", False)
     engine = _Engine(source, **settings)
+    engine.indexed = indexed
     loop = asyncio.new_event_loop()
     engine.loop = loop
     engine.items = iter(domains)
+    attach = getattr(domains, "attach", None)
+    if attach is not None:  # an input that may PAUSE: it wakes the engine when names come
+        attach(functools.partial(loop.call_soon_threadsafe, engine.fill))
     try:
-        while True:
-            loop.call_soon(engine.fill)
-            if not engine.ready:
-                if engine.done:
-                    return
-                loop.run_forever()
-            while engine.ready:
-                yield engine.ready.popleft()
-            if engine.done:
-                return
+        yield from _driven(engine, loop)
     finally:
-        if fast is not None and fast is not resolver:
-            fast.close()
-        elif fast is not None:
+        if fast is not None:
             fast.close()  # its sockets belong to this loop; it opens new ones when used again
         for task in source.tasks:
             task.cancel()
         if source.tasks:
             loop.run_until_complete(asyncio.gather(*source.tasks, return_exceptions=True))
         loop.close()
+
+
+def _driven(engine: _Engine, loop: asyncio.AbstractEventLoop) -> Iterator[Report | InvalidInput]:
+    """Run ``loop`` while results are due; yield them as they are ready."""
+    while True:
+        loop.call_soon(engine.fill)
+        if not engine.ready:
+            if engine.error is not None:
+                raise engine.error  # reading the input failed (as the dnspython path raises it)
+            if engine.done:
+                return
+            loop.run_forever()
+        while engine.ready:
+            yield engine.ready.popleft()
+        if engine.error is not None:
+            raise engine.error
+        if engine.done:
+            return
 
 
 _END = object()

@@ -25,14 +25,18 @@ import asyncio
 import collections
 import contextlib
 import functools
+import os
 import random
-import secrets
 import socket
 import struct
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pecdns._budget import remaining
+import attrs
+
+from pecdns._budget import remaining, tally
+from pecdns._edns import edns_fallback
+from pecdns._limits import UNCONFIGURED, reached
 from pecdns._models import Answer, Outcome, Query
 from pecdns.resolvers import _lean
 
@@ -41,19 +45,52 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
+    from pecdns._budget import Tally
+
 __all__ = ["FastResolver"]
 
 _RCVBUF = 1 << 22
 _TCP_LIMIT = 65535
+_TCP_CONNECTIONS = 64
+"""TCP connections (after truncated answers) open at once: a bound on file descriptors."""
+
+_EDNS_REFUSALS = frozenset({"RCODE FORMERR", "RCODE NOTIMP", "RCODE BADVERS"})
+_MARKED = "edns_fallback" in attrs.fields_dict(Answer)  # the field DnsResolver's answers carry
 
 
-def _system_nameservers() -> tuple[str, ...]:
+def _plain(template: bytes, wire: bytes) -> tuple[bytes, str] | None:
+    """The query to send again after ``wire`` refused EDNS, and why; ``None``: no retry.
+
+    The decision is :func:`pecdns._edns.edns_fallback`'s (RFC 6891 §7), the one
+    :class:`~pecdns.resolvers.DnsResolver` takes; dnspython reads both messages
+    (this is the rare path).
+    """
+    import dns.exception  # noqa: PLC0415 -- loaded already by the lean codec
+    import dns.message  # noqa: PLC0415 -- as above
+
+    try:
+        retry = edns_fallback(dns.message.from_wire(template), dns.message.from_wire(wire))
+    except dns.exception.DNSException:
+        return None
+    return None if retry is None else (retry.query.to_wire(), retry.reason)
+
+
+def _marked(answer: Answer, reason: str) -> Answer:
+    """``answer``, saying it came after a retry without EDNS (where Answer records that)."""
+    if not (_MARKED and reason):
+        return answer
+    mark: dict[str, Any] = {"edns_fallback": reason}  # the field merged from the DNSSEC branch
+    return attrs.evolve(answer, **mark)
+
+
+def _system_nameservers() -> tuple[tuple[str, ...], str]:
+    """The system's recursive resolvers, or none and why (the start of the text is UNCONFIGURED)."""
     import dns.resolver  # noqa: PLC0415 -- only when no resolver is given
 
     try:
-        return tuple(str(ns) for ns in dns.resolver.Resolver(configure=True).nameservers)
-    except dns.resolver.NoResolverConfiguration:
-        return ()
+        return tuple(str(ns) for ns in dns.resolver.Resolver(configure=True).nameservers), ""
+    except dns.resolver.NoResolverConfiguration as exc:
+        return (), f"{UNCONFIGURED}: no nameserver in /etc/resolv.conf ({exc})"
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -68,6 +105,7 @@ class _Ask:
     __slots__ = (
         "callback",
         "deadline",
+        "edns",
         "failures",
         "keys",
         "malformed",
@@ -75,6 +113,7 @@ class _Ask:
         "question",
         "recursion",
         "servers",
+        "tally",
         "template",
         "timer",
         "tries",
@@ -88,8 +127,10 @@ class _Ask:
         servers: tuple[str, ...],
         *,
         recursion: bool,
+        tally: Tally | None,
     ) -> None:
         self.query = query
+        self.tally = tally
         self.callback = callback
         self.deadline = deadline
         self.servers = servers
@@ -100,6 +141,7 @@ class _Ask:
         self.timer: asyncio.TimerHandle | None = None
         self.failures: list[tuple[str, Answer]] = []
         self.malformed = False
+        self.edns = ""  # why it was asked again without EDNS, once it was
 
     @property
     def server(self) -> str:
@@ -142,7 +184,9 @@ class FastResolver:
             raise TypeError("nameservers is a list of addresses, not a single str")
         if min(sockets, max_in_flight, per_server) < 1 or not timeout > 0 or not lifetime > 0:
             raise ValueError("sockets, max_in_flight, per_server, timeout and lifetime must be > 0")
-        found = _system_nameservers() if nameservers is None else tuple(nameservers)
+        found, self.unconfigured = (
+            _system_nameservers() if nameservers is None else (tuple(nameservers), "")
+        )
         self.nameservers = tuple(str(Query(".", "A", server=ns).server) for ns in found)
         self.port = port
         self.timeout = timeout
@@ -150,6 +194,7 @@ class FastResolver:
         self.sockets = sockets
         self.max_in_flight = max_in_flight
         self.per_server = per_server
+        self.per_second = per_second
         self.interval = 1.0 / per_second if per_second > 0 else 0.0
         self.strays = 0  # datagrams ignored: wrong source, ID or question, or garbage
         self.sent = 0
@@ -163,6 +208,22 @@ class FastResolver:
         self._server_queue: dict[str, collections.deque[_Ask]] = {}
         self._next_slot: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._tcp_slots: asyncio.Semaphore | None = None
+        self._ids: list[int] = []
+
+    def __reduce__(self) -> tuple[Callable[..., FastResolver], tuple[object, ...]]:
+        """Pickled as its settings: a copy (in a worker process) opens sockets of its own."""
+        settings = {
+            "nameservers": self.nameservers,
+            "port": self.port,
+            "timeout": self.timeout,
+            "lifetime": self.lifetime,
+            "sockets": self.sockets,
+            "max_in_flight": self.max_in_flight,
+            "per_server": self.per_server,
+            "per_second": self.per_second,
+        }
+        return _rebuilt, (settings, self.unconfigured)
 
     def __repr__(self) -> str:
         return (
@@ -181,15 +242,25 @@ class FastResolver:
             if not future.done():
                 future.set_result(answer)
 
-        self.submit(query, time.monotonic() + remaining(self.lifetime), done)
+        self.submit(query, time.monotonic() + remaining(self.lifetime), done, tally())
         return await future
 
     # -- the callback interface (the one-loop engine's) -----------------------------
 
-    def submit(self, query: Query, deadline: float, callback: Callable[[Answer], object]) -> None:
+    def submit(
+        self,
+        query: Query,
+        deadline: float,
+        callback: Callable[[Answer], object],
+        tally: Tally | None = None,
+    ) -> None:
         """Ask ``query``; call ``callback`` with its Answer, on the running loop, once.
 
         No answer is awaited past ``deadline`` (a ``time.monotonic()`` value).
+        ``tally`` is the asking check's: charged for each message, as
+        :class:`~pecdns.resolvers.DnsResolver` charges it (a recursive
+        question once, a question to one server each message), and nothing
+        is sent past its cap.
         """
         self._attach()
         deadline = min(deadline, time.monotonic() + self.lifetime)
@@ -198,10 +269,10 @@ class FastResolver:
         elif self.nameservers:
             servers = self.nameservers
         else:
-            detail = "no recursive resolver is configured (no nameserver in /etc/resolv.conf)"
+            detail = self.unconfigured or f"{UNCONFIGURED}: no nameserver given"
             self._call_soon(callback, Answer(query, Outcome.ERROR, detail=detail))
             return
-        ask = _Ask(query, callback, deadline, servers, recursion=query.server is None)
+        ask = _Ask(query, callback, deadline, servers, recursion=query.server is None, tally=tally)
         if self._in_flight >= self.max_in_flight:
             self._queue.append(ask)
             return
@@ -243,6 +314,7 @@ class FastResolver:
         if loop is not self._loop:
             self.close()
             self._loop = loop
+            self._tcp_slots = asyncio.Semaphore(_TCP_CONNECTIONS)
 
     def _socket(self, family: int) -> socket.socket:
         pool = self._socks.setdefault(family, [])
@@ -291,14 +363,16 @@ class FastResolver:
         if now >= ask.deadline:
             self._timeout(ask)
             return
+        if not self._charged(ask):
+            return
         ask.tries += 1
         server = ask.server
         family = socket.AF_INET6 if ":" in server else socket.AF_INET
         sock = self._socket(family)
-        qid = secrets.randbits(16)
+        qid = self._qid()
         key = (sock.fileno(), server, self.port, qid)
         while key in self._pending:
-            qid = secrets.randbits(16)
+            qid = self._qid()
             key = (sock.fileno(), server, self.port, qid)
         ask.keys.append(key)
         self._pending[key] = ask
@@ -311,6 +385,22 @@ class FastResolver:
             pass  # the send buffer is full: as if lost, the timer tries again
         except OSError as exc:
             self._failed(ask, Answer(ask.query, Outcome.ERROR, detail=f"network error: {exc}"))
+
+    def _charged(self, ask: _Ask, *, tcp: bool = False) -> bool:
+        """Charge the check's tally for one message; past its cap, finish the question."""
+        first = not ask.tries and not tcp
+        if ask.tally is None or (ask.recursion and not first) or ask.tally.charge():
+            return True
+        detail = reached("queries", ask.tally.limits.queries)
+        server = None if ask.recursion else self._label(ask)
+        self._finish(ask, Answer(ask.query, Outcome.ERROR, server=server, detail=detail))
+        return False
+
+    def _qid(self) -> int:
+        """A message ID from the system's CSPRNG, drawn 1,024 at a time (one syscall each)."""
+        if not self._ids:
+            self._ids = list(struct.unpack("!1024H", os.urandom(2048)))
+        return self._ids.pop()
 
     def _forget(self, ask: _Ask) -> None:
         for key in ask.keys:
@@ -391,6 +481,8 @@ class FastResolver:
     def _reply(self, ask: _Ask, wire: bytes, label: str) -> None:
         if wire[2] & 0x02:  # TC: ask again over TCP, within what is left
             self._forget(ask)
+            if not self._charged(ask, tcp=True):
+                return
             task = asyncio.ensure_future(self._tcp(ask))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -400,11 +492,18 @@ class FastResolver:
             self.strays += 1
             ask.malformed = True  # garbage that guessed the ID: keep waiting for the real one
             return
+        if not ask.recursion and not ask.edns and answer.detail in _EDNS_REFUSALS:
+            retry = _plain(ask.template, wire)
+            if retry is not None:  # RFC 6891 §7: ask again without EDNS, same wait, same cap
+                ask.template, ask.edns = retry
+                self._forget(ask)
+                self._send(ask)
+                return
         self._answered(ask, answer)
 
     def _answered(self, ask: _Ask, answer: Answer) -> None:
         if not ask.recursion:
-            self._finish(ask, answer)
+            self._finish(ask, _marked(answer, ask.edns))
             return
         if answer.outcome in {Outcome.SERVFAIL, Outcome.REFUSED} or (
             answer.outcome is Outcome.ERROR and answer.detail.startswith("RCODE")
@@ -439,8 +538,13 @@ class FastResolver:
             self._answered(ask, answer)
 
     async def _over_tcp(self, ask: _Ask, label: str) -> Answer:
-        qid = secrets.randbits(16)
+        qid = self._qid()
         message = struct.pack("!H", qid) + ask.template[2:]
+        assert self._tcp_slots is not None  # noqa: S101 -- _attach ran
+        async with self._tcp_slots:
+            return await self._tcp_exchange(ask, label, message)
+
+    async def _tcp_exchange(self, ask: _Ask, label: str, message: bytes) -> Answer:
         reader, writer = await asyncio.open_connection(ask.server, self.port)
         try:
             writer.write(struct.pack("!H", len(message)) + message)
@@ -457,6 +561,12 @@ class FastResolver:
         return _lean.read(ask.query, wire, label) or Answer(
             ask.query, Outcome.ERROR, server=label, detail="malformed response"
         )
+
+
+def _rebuilt(settings: dict[str, Any], unconfigured: str) -> FastResolver:
+    resolver = FastResolver(**settings)
+    resolver.unconfigured = unconfigured
+    return resolver
 
 
 def _summary(query: Query, failures: list[tuple[str, Answer]], *, recursion: bool) -> Answer:

@@ -1,0 +1,94 @@
+"""check_many(processes=N): the batch on worker processes, each on the one-loop engine."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from dnsserver import records, serve
+from pecdns import InvalidInput, check, check_many
+from pecdns._shards import sharded
+from pecdns.exceptions import PecdnsError
+from pecdns.resolvers import DnsResolver
+from pecdns.resolvers._fast import FastResolver
+from pecdns.testing import FakeResolver
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+N = 40
+
+
+@pytest.fixture(scope="module")
+def port() -> Iterator[int]:
+    script: dict[tuple[str, str], Any] = {("mx.pec.aruba.it", "A"): records("192.0.2.25")}
+    for i in range(N):
+        host = "mail.example.it." if i % 3 == 0 else "mx.pec.aruba.it."
+        script[(f"pec.d{i}.it", "MX")] = records(f"10 {host}")
+    with serve(script) as (_, port):
+        yield port
+
+
+def _stub(port: int) -> DnsResolver:
+    return DnsResolver(["127.0.0.1"], port=port, timeout=1.0, lifetime=2.0)
+
+
+NAMES = [f"d{i}.it" for i in range(N)]
+
+
+def test_two_processes_give_one_process_s_results_in_order(port: int) -> None:
+    names = [*NAMES, "not a domain", "d1.it"]
+    shared = list(check_many(names, resolver=_stub(port), processes=2))
+    alone = list(check_many(names, resolver=_stub(port)))
+    assert shared == alone
+    assert isinstance(shared[-2], InvalidInput)
+    assert shared[0] == check("d0.it", resolver=_stub(port))
+
+
+def test_unordered_the_processes_still_give_every_result(port: int) -> None:
+    shared = list(check_many(NAMES, resolver=_stub(port), processes=2, ordered=False))
+    assert sorted(r.domain.name for r in shared) == sorted(NAMES)  # type: ignore[union-attr]
+
+
+def test_each_worker_is_kept_a_bounded_number_of_names_ahead(port: int) -> None:
+    read = 0
+
+    def names() -> Iterator[str]:
+        nonlocal read
+        for i in range(10_000):
+            read += 1
+            yield f"d{i % N}.it"
+
+    results = sharded(
+        names(),
+        processes=2,
+        resolver=FastResolver(["127.0.0.1"], port=port),
+        settings={"timeout": 5.0},
+        ordered=True,
+        ahead=300,
+    )
+    for _ in range(500):
+        next(results)
+    # Names out at once: `ahead` per worker in all, plus at most one chunk each.
+    assert read - 500 <= 2 * (300 + 256)
+    results.close()  # type: ignore[attr-defined]
+
+
+def test_processes_need_the_fast_path() -> None:
+    with pytest.raises(ValueError, match="processes needs the fast path"):
+        next(check_many(NAMES, resolver=FakeResolver({}), processes=2))
+    with pytest.raises(ValueError, match="not both"):
+        next(check_many(NAMES, executor=object(), processes=2))  # type: ignore[arg-type]
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(port: int) -> None:
+    results = sharded(
+        iter(NAMES),
+        processes=1,
+        resolver=FastResolver(["127.0.0.1"], port=port),
+        settings={"concurrency": 0},  # the worker's engine refuses to start
+        ordered=True,
+    )
+    with pytest.raises(PecdnsError, match="worker process ended"):
+        list(results)
