@@ -6,12 +6,13 @@ import asyncio
 import contextlib
 import socket
 import time
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
+import dns.message
 import pytest
 from attrs import evolve
 
-from pecdns import ARUBA, check
+from pecdns import ARUBA, Report, check
 from pecdns._batch import InvalidInput, acheck
 from pecdns._engine import fast_resolver, run
 from pecdns._limits import Limits
@@ -162,19 +163,12 @@ def world_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 @pytest.mark.integration
 def test_reports_equal_checks_on_real_servers(world_port: int) -> None:
     stub = DnsResolver([NS1], port=world_port, timeout=0.5, lifetime=2.0)
-    # The engine sends no raw DNS yet (no DNSSEC walk, no probe without EDNS, issue 13): compare
-    # with checks through a view of the same stub that only resolves.
+    # The engine asks what check() asks, raw DNS included (the DNSSEC walk, issue 13).
     domains = [s.domain for s in SCENARIOS]
-    expected = [check(d, resolver=_ResolveOnly(stub)) for d in domains]
-    assert list(run(domains, resolver=stub)) == expected
-
-
-class _ResolveOnly:
-    def __init__(self, resolver: DnsResolver) -> None:
-        self.resolver = resolver
-
-    def resolve(self, query: Query) -> Answer:
-        return self.resolver.resolve(query)
+    expected = [check(d, resolver=stub) for d in domains]
+    reports = list(run(domains, resolver=stub))
+    assert reports == expected
+    assert all(r.observation.dnssec is not None for r in reports)  # type: ignore[union-attr]
 
 
 def test_a_batch_left_early_closes_cleanly() -> None:
@@ -256,3 +250,39 @@ def test_indexed_unordered_results_say_which_input_they_answer() -> None:
     assert sorted(i for i, _ in pairs) == list(range(len(DOMAINS) + 1))
     by_index = dict(pairs)
     assert [by_index[i] for i in range(len(DOMAINS))] == [check(d, resolver=fake) for d in DOMAINS]
+
+
+# -- raw DNS on the engine: the DNSSEC walk, shared across a batch (issue 13) ----------------
+
+
+class _RawFake:
+    """An async resolver that also answers raw DNS, counting each raw question it is sent."""
+
+    def __init__(self, fake: FakeDNS) -> None:
+        self.fake = fake
+        self.raw: list[str] = []
+
+    async def resolve(self, query: Query) -> Answer:
+        return self.fake.resolve(query)
+
+    async def ask_raw(self, question: Any) -> dns.message.Message:
+        self.raw.append(f"{question.name} {question.rdtype}")
+        return dns.message.make_response(question.message())  # an empty, signed-less answer
+
+
+def test_the_engine_walks_dnssec_as_check_does() -> None:
+    source = _RawFake(FakeDNS().compliant("a.it"))
+    (report,) = run(["a.it"], resolver=source)
+    one = check("a.it", resolver=FakeDNS().compliant("a.it"))
+    assert isinstance(report, Report)
+    assert report.observation.dnssec is not None
+    assert report.observation.dnssec.status.value == "UNKNOWN"
+    assert "DNSSEC_UNKNOWN" in report.codes()
+    assert one.observation.dnssec is None  # a plain fake carries no DNSSEC data: not asked
+
+
+def test_the_dnssec_walk_s_shared_questions_are_asked_once_a_batch() -> None:
+    source = _RawFake(FakeDNS().compliant("a.it").compliant("b.it").compliant("c.it"))
+    reports = list(run(["a.it", "b.it", "c.it"], resolver=source, concurrency=1))
+    assert len(reports) == 3
+    assert source.raw.count(". DNSKEY") == 1

@@ -106,6 +106,23 @@ def budget(seconds: float | None, caps: Limits | None = None) -> Iterator[Tally]
         _DEADLINE.reset(token)
 
 
+@contextlib.contextmanager
+def within(end: float | None, current: Tally) -> Iterator[Tally]:
+    """Run the body as part of a check already under way: its deadline ``end`` and ``current``.
+
+    For a driver that runs many checks on one loop (the batch engine): each
+    check's raw questions go through the network code that reads the
+    budget and the tally from the context.
+    """
+    token = _DEADLINE.set(end)
+    counting = _TALLY.set(current)
+    try:
+        yield current
+    finally:
+        _TALLY.reset(counting)
+        _DEADLINE.reset(token)
+
+
 def deadline() -> float | None:
     """The current check's deadline on the monotonic clock, or ``None``."""
     return _DEADLINE.get()

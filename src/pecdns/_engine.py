@@ -23,18 +23,20 @@ import inspect
 import queue
 import threading
 import time
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, cast
 
 from attrs import evolve
 
 from pecdns._batch import InvalidInput, _failed
-from pecdns._budget import Tally
+from pecdns._budget import Tally, within
 from pecdns._check import report
 from pecdns._codes import check_lang
+from pecdns._dnssec import Question as _Question
 from pecdns._domain import Domain
 from pecdns._limits import reached
 from pecdns._models import BUDGET_SPENT, Answer, Outcome, Query, RRType
-from pecdns._observe import _failure, _valid, plan
+from pecdns._observe import _failure, _is_raw, _speaks_raw, _valid, gather, plan
 from pecdns._policy import ARUBA, Policy
 from pecdns.exceptions import InvalidDomainError, PecdnsError
 from pecdns.resolvers._dnspython import DnsResolver
@@ -42,9 +44,11 @@ from pecdns.resolvers._fast import FastResolver
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable, Iterator
-    from datetime import datetime
+
+    import dns.message
 
     from pecdns._models import Observation, Report
+    from pecdns._observe import Raw, Replies, Round
     from pecdns.resolvers import AsyncResolver, Resolver
 
 __all__ = ["run"]
@@ -154,14 +158,14 @@ class _Check:
         self.domain = domain
         self.indices = [index]
         self.deadline = time.monotonic() + engine.timeout if engine.timeout else float("inf")
-        self.steps: Generator[list[Query], list[Answer], Observation] = plan(domain, engine.policy)
+        self.steps: Generator[Round, Replies, Observation] = engine.steps(domain)
         self.tally = Tally(engine.policy.limits)
         self.answers: list[Answer | None] = []
         self.todo: collections.deque[tuple[int, Query]] = collections.deque()
         self.waiting = 0
         self.out = 0
 
-    def advance(self, answers: list[Answer] | None) -> None:
+    def advance(self, answers: Replies | None) -> None:
         try:
             round_ = next(self.steps) if answers is None else self.steps.send(answers)
         except StopIteration as done:
@@ -170,6 +174,10 @@ class _Check:
         except Exception as exc:  # noqa: BLE001 -- nothing raises out of a batch
             self.engine.finished(self, _failed(self.domain, self.engine.policy, exc))
             return
+        if _is_raw(round_):  # the EDNS probes and the DNSSEC walk: few, one after another
+            self.engine.spawn(self.raw(cast("list[Raw]", round_)))
+            return
+        round_ = cast("list[Query]", round_)
         self.answers = [None] * len(round_)
         self.waiting = len(round_)
         self.todo.extend(enumerate(round_))
@@ -187,6 +195,19 @@ class _Check:
             self.tally.ask()
             self.out += 1
             self.engine.ask(query, self.deadline, functools.partial(self.landed, i), self.tally)
+
+    async def raw(self, round_: list[Raw]) -> None:
+        """Answer a round of raw questions in turn, within the budget and the query cap."""
+        replies: list[dns.message.Message | None] = []
+        end = self.deadline if self.deadline != float("inf") else None
+        with within(end, self.tally):  # the network code reads budget and tally from the context
+            for question in round_:
+                left = self.deadline - time.monotonic()
+                if left <= 0 or self.tally.full():
+                    replies.append(None)
+                    continue
+                replies.append(await self.engine.ask_raw(question, left, self.tally))
+        self.advance(replies)
 
     def landed(self, i: int, answer: Answer, *, counted: bool = True) -> None:
         self.answers[i] = answer
@@ -238,6 +259,46 @@ class _Engine:
         self.refill = False
         self.questions = 0
         self.error: Exception | None = None
+        self.raw_cache: dict[tuple[str, str, str], dns.message.Message] = {}
+
+    # -- raw DNS: the EDNS probes and the DNSSEC walk -----------------------------------
+
+    def steps(self, domain: Domain) -> Generator[Round, Replies, Observation]:
+        """A check's gathering, as :func:`pecdns.check` would run it with the same resolver."""
+        if not _speaks_raw(self.source.resolver):
+            return cast("Generator[Round, Replies, Observation]", plan(domain, self.policy))
+        return gather(domain, self.policy, at=self.at or datetime.now(timezone.utc))
+
+    def spawn(self, coro: Any) -> None:  # noqa: ANN401 -- a coroutine of the loop
+        """Run ``coro`` on the loop, keeping a reference until it ends."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self.source.tasks.add(task)
+        task.add_done_callback(self.source.tasks.discard)
+
+    async def ask_raw(self, question: Raw, wait: float, tally: Tally) -> dns.message.Message | None:
+        """One raw question's response, ``None`` when none came within ``wait``.
+
+        The DNSSEC walk asks every check of a batch the same keys and
+        delegations (the root's, the top-level domain's): a response is
+        shared by the batch's checks, as a resolver's cache would share it,
+        and counted once per check that asks it.
+        """
+        key = _raw_key(question)
+        tally.ask()
+        if key is not None and key in self.raw_cache:
+            return self.raw_cache[key]
+        resolver = cast("Any", self.source.resolver)
+        try:
+            response: dns.message.Message | None = await asyncio.wait_for(
+                resolver.ask_raw(question), wait
+            )
+        except PecdnsError:
+            raise
+        except Exception:  # noqa: BLE001 -- a failing or overrunning resolver gave no response
+            response = None
+        if key is not None and response is not None:
+            self.raw_cache[key] = response
+        return response
 
     # -- input -----------------------------------------------------------------------
 
@@ -499,3 +560,15 @@ def _threaded(results: Iterator[Report | InvalidInput]) -> Iterator[Report | Inv
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+def _raw_key(question: Raw) -> tuple[str, str, str] | None:
+    """How a raw question is shared across a batch: the DNSSEC walk's keys and delegations only.
+
+    A probe of one server, and the walk's question for the PEC name's own
+    MX, belong to one check.
+    """
+    rdtype = getattr(question, "rdtype", "")
+    if not isinstance(question, _Question) or rdtype not in {"DNSKEY", "DS"}:
+        return None
+    return (str(question.name), str(rdtype), str(question.zone))

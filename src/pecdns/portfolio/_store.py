@@ -687,7 +687,7 @@ class SqliteStore:
             lang: the language of the findings' messages and fixes (``"en"``, ``"it"``).
 
         Returns:
-            A summary of the day: how many results, of which verdicts.
+            The day's summary (how many results, of which verdicts).
 
         Raises:
             StoreBusyError: another run holds the store beyond ``wait`` seconds.

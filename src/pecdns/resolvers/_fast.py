@@ -35,17 +35,20 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from pecdns._budget import remaining, tally
-from pecdns._edns import edns_fallback
+from pecdns._edns import Probe, edns_fallback
 from pecdns._limits import UNCONFIGURED, reached
 from pecdns._models import Answer, Outcome, Query
 from pecdns.resolvers import _lean
+from pecdns.resolvers._wire import aask_raw
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    import dns.message
     from typing_extensions import Self
 
     from pecdns._budget import Tally
+    from pecdns._dnssec import Question
 
 __all__ = ["FastResolver"]
 
@@ -232,6 +235,20 @@ class FastResolver:
         )
 
     # -- the AsyncResolver protocol -------------------------------------------------
+
+    async def ask_raw(self, question: Question | Probe) -> dns.message.Message | None:
+        """Send one raw question, as :meth:`AsyncDnsResolver.ask_raw` does; ``None`` if unanswered.
+
+        The DNSSEC walk's questions go to the configured resolvers, a probe
+        without EDNS to its server. These are few per check and need
+        dnspython's full reader (signatures, NSEC records), so they take
+        dnspython's path, within the check's budget.
+        """
+        if isinstance(question, Probe):
+            servers: list[str] = [question.server]
+        else:
+            servers = [] if self.unconfigured else list(self.nameservers)
+        return await aask_raw(question.message(), servers, port=self.port, timeout=self.timeout)
 
     async def resolve(self, query: Query) -> Answer:
         """Answer one question; never raises for what the network or a server does."""
