@@ -8,8 +8,10 @@ import io
 import itertools
 import threading
 import time
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+import dns.message
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -535,3 +537,33 @@ def test_an_async_fake_may_keep_no_questions() -> None:
     fake = AsyncFakeResolver(portfolio(), record=False)
     asyncio.run(acheck("d1.it", resolver=fake))
     assert fake.queries == []
+
+
+class _RawAsync:
+    """An async resolver that also sends raw DNS: every raw question gets an empty response."""
+
+    def __init__(self) -> None:
+        self.fake = FakeResolver({**PROVIDER, "pec.example.it": {"MX": "10 mx.pec.aruba.it."}})
+        self.raw = 0
+
+    async def resolve(self, query: Query) -> Answer:
+        return self.fake.resolve(query)
+
+    async def ask_raw(self, question: Any) -> dns.message.Message:
+        self.raw += 1
+        return dns.message.make_response(question.message())
+
+
+def test_acheck_checks_signatures_at_the_time_given() -> None:
+    at = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    report = asyncio.run(acheck("example.it", resolver=_RawAsync(), at=at))
+    assert report.observation.dnssec is not None
+    assert report.observation.dnssec.at == at
+
+
+def test_the_old_batch_path_sends_raw_dns_through_its_shared_view() -> None:
+    source = _RawAsync()
+    (report,) = check_many(["example.it"], resolver=source, engine="dnspython")
+    assert isinstance(report, Report)
+    assert report.observation.dnssec is not None
+    assert source.raw > 0

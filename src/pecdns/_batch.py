@@ -20,7 +20,7 @@ import functools
 import itertools
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from attrs import field, frozen
 from typing_extensions import Self
@@ -41,7 +41,7 @@ from pecdns._models import (
     RRType,
     Verdict,
 )
-from pecdns._observe import aobserve
+from pecdns._observe import _speaks_raw, aobserve
 from pecdns._policy import ARUBA, Policy
 from pecdns.exceptions import InvalidDomainError
 from pecdns.resolvers._protocol import ThreadedResolver, as_async
@@ -50,7 +50,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Generator, Iterable, Iterator
     from datetime import datetime
 
+    import dns.message
+
+    from pecdns._observe import Raw
     from pecdns.resolvers import AsyncResolver, Resolver
+    from pecdns.resolvers._protocol import AsyncRawResolver
 
 __all__ = ["InvalidInput", "acheck", "check_many"]
 
@@ -212,6 +216,15 @@ class _Shared:
                 self.cache.popitem(last=False)
         return answer
 
+    @property
+    def speaks_raw(self) -> bool:
+        """Whether the resolver behind this view sends raw DNS (``ask_raw``)."""
+        return _speaks_raw(self.resolver)
+
+    async def ask_raw(self, question: Raw) -> dns.message.Message | None:
+        """A raw question (the DNSSEC walk, a probe without EDNS), to the resolver behind."""
+        return await cast("AsyncRawResolver", self.resolver).ask_raw(question)
+
     async def _polite(self, query: Query) -> Answer:
         server = query.server or ""
         gate = self.gates.setdefault(server, asyncio.Semaphore(self.per_server))
@@ -280,7 +293,7 @@ async def acheck(
     check_lang(lang)
     source = as_async(resolver) if resolver is not None else _default_async_resolver()
     with budget(timeout, policy.limits):
-        observation = await aobserve(parsed, source, policy)
+        observation = await aobserve(parsed, source, policy, at=at)
     return report(observation, policy, at=at, lang=lang)
 
 

@@ -298,20 +298,6 @@ def _speaks_raw(resolver: object) -> bool:
     )
 
 
-def _raw_source(resolver: object) -> object:
-    """Where raw questions go: ``resolver``, or what a batch's shared cache wraps.
-
-    ``check_many`` puts its resolver behind a cache that forwards only
-    ``resolve``; raw questions (one DNSSEC walk and a few probes per check)
-    go to the resolver behind it, so that every entry point asks the same.
-    A recording resolver is not looked through: a replay could not answer.
-    """
-    inner = getattr(resolver, "resolver", None)
-    if not _speaks_raw(resolver) and type(resolver).__module__ == "pecdns._batch":
-        return inner
-    return resolver
-
-
 def _steps(
     domain: Domain, resolver: object, policy: Policy, at: datetime | None
 ) -> Generator[Round, Replies, Observation]:
@@ -446,15 +432,14 @@ async def aobserve(
     domain: Domain, resolver: AsyncResolver, policy: Policy, *, at: datetime | None = None
 ) -> Observation:
     """As :func:`observe`, for asyncio: each round's questions are awaited at once."""
-    raw_source = _raw_source(resolver)
-    steps = _steps(domain, raw_source, policy, at)
+    steps = _steps(domain, resolver, policy, at)
     current = tally()
     gate = asyncio.Semaphore(policy.limits.in_flight)
     try:
         round_ = next(steps)
         while True:
             if _is_raw(round_):
-                raw = cast("AsyncRawResolver", raw_source)
+                raw = cast("AsyncRawResolver", resolver)
                 replies: Replies = [await _araw(raw, q) for q in cast("list[Raw]", round_)]
             else:
                 pending = [_aask(resolver, q, gate) for q in cast("list[Query]", round_)]
