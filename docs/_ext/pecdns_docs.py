@@ -91,6 +91,11 @@ PLACEHOLDERS: dict[str, str] = {
     "unasked": "how many of the check's DNS questions its time budget left unasked",
     "cap": "the limit that stopped the check, as its field of Policy.limits (Limits.mx_hosts...)",
     "value": "the value of that limit",
+    "rcode": "the response code a server gave to a query with EDNS (FORMERR, NOTIMP, BADVERS)",
+    "cause": "why the DNSSEC state is what it is, in words (an expired signature, a DS that"
+    " matches no key...)",
+    "subject": "the record set or key the DNSSEC cause is about, e.g. 'DS example.it.'",
+    "chain": "the zones walked from the trust anchor down to the PEC name",
     "p10": "a note citing P10 when a server of the provider's dedicated or cloud offers is"
     " counted as another mail server; otherwise nothing",
 }
