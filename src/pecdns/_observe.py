@@ -113,14 +113,20 @@ def _unasked(query: Query) -> Answer | None:
     return None
 
 
+def _admitted(query: Query) -> Answer | None:
+    """``None`` when ``query`` may be asked (and it is counted), else the answer standing for it."""
+    unasked = _unasked(query)
+    current = tally()
+    if unasked is None and current is not None:
+        current.ask()
+    return unasked
+
+
 def _ask(resolver: Resolver, query: Query) -> Answer:
     """Put one question to a sync resolver (in the check's context), counted."""
-    unasked = _unasked(query)
-    if unasked is not None:
-        return unasked
-    current = tally()
-    if current is not None:
-        current.ask()
+    refused = _admitted(query)
+    if refused is not None:
+        return refused
     return _checked(query, functools.partial(resolver.resolve, query))
 
 
@@ -399,12 +405,9 @@ def _result(result: concurrent.futures.Future[Answer] | Answer) -> Answer:
 
 async def _aask(resolver: AsyncResolver, query: Query, gate: asyncio.Semaphore) -> Answer:
     async with gate:
-        unasked = _unasked(query)
-        if unasked is not None:
-            return unasked
-        current = tally()
-        if current is not None:
-            current.ask()
+        refused = _admitted(query)
+        if refused is not None:
+            return refused
         try:
             answer = await asyncio.wait_for(resolver.resolve(query), _grace())
         except TimeoutError:
