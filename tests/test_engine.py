@@ -19,23 +19,15 @@ from pecdns._limits import Limits
 from pecdns.resolvers import Answer, DnsResolver, Outcome, Query, ZoneResolver
 from pecdns.resolvers._fast import FastResolver
 from pecdns.testing import FakeDNS, FakeResolver
-from servers import Knot, Nsd, binary, free_port
 from test_catalogue import ZONE_DATA, ZONES, _mapping
 from world import (
     NS1,
-    NS2,
-    PROVIDER,
-    ROOT,
     SCENARIOS,
-    infrastructure,
-    ns1_zones,
-    ns2_zones,
-    provider_zones,
+    running,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 DOMAINS = [s.domain for s in ZONES]
 
@@ -141,23 +133,8 @@ def test_window_sizes_must_be_positive(bad: dict[str, int]) -> None:
 
 @pytest.fixture(scope="module")
 def world_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    binary("nsd")
-    binary("knotd")
-    workdir: Path = tmp_path_factory.mktemp("engine-world")
-    port = free_port([ROOT, NS1, NS2, PROVIDER])
-    servers = [
-        Nsd(ROOT, port, infrastructure(), workdir),
-        Nsd(NS1, port, ns1_zones(), workdir),
-        Knot(NS2, port, ns2_zones(), workdir),
-        Knot(PROVIDER, port, provider_zones(), workdir),
-    ]
-    try:
-        for server in servers:
-            server.start()
+    with running(tmp_path_factory.mktemp("engine-world")) as port:
         yield port
-    finally:
-        for server in servers:
-            server.stop()
 
 
 @pytest.mark.integration

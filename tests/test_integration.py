@@ -8,7 +8,6 @@ import pytest
 
 from pecdns import check
 from pecdns.resolvers import DnsResolver, IterativeResolver, Outcome, Query
-from servers import Knot, Nsd, binary, free_port
 from world import (
     NS1,
     NS2,
@@ -17,15 +16,11 @@ from world import (
     SCENARIOS,
     Scenario,
     assert_report,
-    infrastructure,
-    ns1_zones,
-    ns2_zones,
-    provider_zones,
+    running,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 pytestmark = pytest.mark.integration
 
@@ -33,23 +28,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IterativeResolver]:
     """Start the four servers of the scenario world; yield a resolver that walks from its root."""
-    binary("nsd")
-    binary("knotd")
-    workdir: Path = tmp_path_factory.mktemp("dns-world")
-    port = free_port([ROOT, NS1, NS2, PROVIDER])
-    servers = [
-        Nsd(ROOT, port, infrastructure(), workdir),
-        Nsd(NS1, port, ns1_zones(), workdir),
-        Knot(NS2, port, ns2_zones(), workdir),
-        Knot(PROVIDER, port, provider_zones(), workdir),
-    ]
-    try:
-        for server in servers:
-            server.start()
+    with running(tmp_path_factory.mktemp("dns-world")) as port:
         yield IterativeResolver([ROOT], port=port, timeout=0.4, lifetime=4.0)
-    finally:
-        for server in servers:
-            server.stop()
 
 
 SERVERS = [s for s in SCENARIOS if s.runs_on("servers")]

@@ -17,10 +17,18 @@ Topology (all on one port):
 
 from __future__ import annotations
 
+import contextlib
+from typing import TYPE_CHECKING
+
 import attrs
 from attrs import frozen
 
 from pecdns import ARUBA, Policy, Report
+from servers import Knot, Nsd, binary, free_port
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 ROOT, NS1, NS2, PROVIDER, DEAD = "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.6", "127.0.0.9"
 P10 = attrs.evolve(ARUBA, outside_mail_domains=["dedicati.aruba.it"])
@@ -451,3 +459,27 @@ def ns2_zones() -> dict[str, str]:
 
 def provider_zones() -> dict[str, str]:
     return {o: t for s in SCENARIOS for o, t in s.provider_zones.items()}
+
+
+@contextlib.contextmanager
+def running(workdir: Path) -> Iterator[int]:
+    """Start the four servers of the topology above in ``workdir``; yield their one port.
+
+    Each server is stopped by its PID on the way out, whatever happened.
+    """
+    binary("nsd")
+    binary("knotd")
+    port = free_port([ROOT, NS1, NS2, PROVIDER])
+    servers = [
+        Nsd(ROOT, port, infrastructure(), workdir),
+        Nsd(NS1, port, ns1_zones(), workdir),
+        Knot(NS2, port, ns2_zones(), workdir),
+        Knot(PROVIDER, port, provider_zones(), workdir),
+    ]
+    try:
+        for server in servers:
+            server.start()
+        yield port
+    finally:
+        for server in servers:
+            server.stop()
