@@ -263,3 +263,32 @@ def test_the_dnssec_walk_s_shared_questions_are_asked_once_a_batch() -> None:
     reports = list(run(["a.it", "b.it", "c.it"], resolver=source, concurrency=1))
     assert len(reports) == 3
     assert source.raw.count(". DNSKEY") == 1
+
+
+class _SlowRawFake(_RawFake):
+    """As _RawFake, its raw answers coming a moment late (so that many checks ask at once)."""
+
+    async def ask_raw(self, question: Any) -> dns.message.Message:
+        await asyncio.sleep(0.01)
+        return await super().ask_raw(question)
+
+
+def test_checks_in_flight_together_share_one_question_for_the_root_keys() -> None:
+    names = [f"d{i}.it" for i in range(50)]
+    fake = FakeDNS()
+    for name in names:
+        fake.compliant(name)
+    source = _SlowRawFake(fake)
+    reports = list(run(names, resolver=source, concurrency=50))
+    assert len(reports) == 50
+    assert source.raw.count(". DNSKEY") == 1  # not one per check waiting for it
+
+
+def test_a_check_that_finds_the_walk_cached_counts_its_questions_as_one_that_asks() -> None:
+    fake = FakeDNS().compliant("a.it").compliant("b.it")
+    source = _RawFake(fake)
+    first, second = run(["a.it", "b.it"], resolver=source, concurrency=1)
+    assert isinstance(first, Report)
+    assert isinstance(second, Report)
+    assert first.observation.queries == second.observation.queries
+    assert source.raw.count(". DNSKEY") == 1

@@ -102,6 +102,37 @@ def test_a_lost_answer_is_asked_again_within_the_lifetime() -> None:
     assert len(s.asked) >= 2
 
 
+def test_each_try_waits_its_timeout_whatever_was_sent_before_it() -> None:
+    # One timer serves every try's wait: questions sent later expire later, answered
+    # ones leave nothing behind, and each silent try is asked again after its own timeout.
+    resolver = FastResolver([], timeout=0.2, lifetime=0.5, per_server=64)
+    silent = [Query(f"n{i}.example.it", "A", server="127.0.0.1") for i in range(20)]
+    answered = [Query("pec.example.it", "MX", server="127.0.0.1")] * 20
+    script = {("pec.example.it", "MX"): records("10 mx.pec.aruba.it.")}
+    with serve(script, default=silence) as (server, port):
+        resolver.port = port
+        started = time.monotonic()
+        answers = _ask(resolver, *answered, *silent)
+        took = time.monotonic() - started
+    outcomes = [a.outcome for a in answers]  # type: ignore[attr-defined]
+    assert outcomes == [Outcome.ANSWER] * 20 + [Outcome.TIMEOUT] * 20
+    assert 0.45 <= took < 0.9  # the lifetime, not one timeout per question in turn
+    tries = [name for name, _ in server.asked if name.startswith("n")]
+    assert len(tries) == 60  # each silent question: tries at 0, 0.2 and 0.4 s
+
+
+def test_a_try_cut_short_by_the_deadline_ends_at_the_deadline() -> None:
+    resolver = FastResolver([], timeout=2.0, lifetime=0.3)
+    with serve({}, default=silence) as (server, port):
+        resolver.port = port
+        started = time.monotonic()
+        (answer,) = _ask(resolver, Query("pec.example.it", "MX", server="127.0.0.1"))
+        took = time.monotonic() - started
+    assert answer.outcome is Outcome.TIMEOUT  # type: ignore[attr-defined]
+    assert 0.25 <= took < 0.8
+    assert len(server.asked) == 1
+
+
 def test_questions_to_one_server_are_bounded_in_flight() -> None:
     resolver = FastResolver([], per_server=2, timeout=2.0)
     queries = [Query(f"n{i}.example.it", "A", server="127.0.0.1") for i in range(6)]

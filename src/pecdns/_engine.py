@@ -24,7 +24,7 @@ import queue
 import threading
 import time
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import evolve
 
@@ -43,7 +43,7 @@ from pecdns.resolvers._dnspython import DnsResolver
 from pecdns.resolvers._fast import FastResolver
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterable, Iterator
+    from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable, Iterator
 
     import dns.message
 
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 __all__ = ["run"]
 
 _CACHED = frozenset({RRType.A, RRType.AAAA})
+_T = TypeVar("_T")
 
 PAUSE: Any = object()
 """What an input iterator yields when it has nothing yet (a worker waiting for names).
@@ -96,7 +97,7 @@ class _Source:
         self.resolver = resolver
         self.fast = resolver if isinstance(resolver, FastResolver) else None
         self.is_async = inspect.iscoroutinefunction(getattr(resolver, "resolve", None))
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.tasks: set[asyncio.Task[Any]] = set()
 
     def submit(
         self, query: Query, deadline: float, callback: Callable[[Answer], object], tally: Tally
@@ -166,17 +167,24 @@ class _Check:
         self.out = 0
 
     def advance(self, answers: Replies | None) -> None:
-        try:
-            round_ = next(self.steps) if answers is None else self.steps.send(answers)
-        except StopIteration as done:
-            self.engine.finished(self, evolve(done.value, queries=self.tally.queries))
-            return
-        except Exception as exc:  # noqa: BLE001 -- nothing raises out of a batch
-            self.engine.finished(self, _failed(self.domain, self.engine.policy, exc))
-            return
-        if _is_raw(round_):  # the EDNS probes and the DNSSEC walk: few, one after another
-            self.engine.spawn(self.raw(cast("list[Raw]", round_)))
-            return
+        while True:
+            try:
+                round_ = next(self.steps) if answers is None else self.steps.send(answers)
+            except StopIteration as done:
+                self.engine.finished(self, evolve(done.value, queries=self.tally.queries))
+                return
+            except Exception as exc:  # noqa: BLE001 -- nothing raises out of a batch
+                self.engine.finished(self, _failed(self.domain, self.engine.policy, exc))
+                return
+            if not _is_raw(round_):
+                break
+            # The EDNS probes and the DNSSEC walk: few, one after another. A round the
+            # batch has already seen (the root's and the TLD's keys) is answered at once.
+            raw = cast("list[Raw]", round_)
+            answers = self.cached(raw)
+            if answers is None:
+                self.engine.spawn(self.raw(raw))
+                return
         round_ = cast("list[Query]", round_)
         self.answers = [None] * len(round_)
         self.waiting = len(round_)
@@ -195,6 +203,24 @@ class _Check:
             self.tally.ask()
             self.out += 1
             self.engine.ask(query, self.deadline, functools.partial(self.landed, i), self.tally)
+
+    def cached(self, round_: list[Raw]) -> list[dns.message.Message | None] | None:
+        """The round's replies when the batch holds every one (counted as :meth:`raw` counts).
+
+        ``None`` when any must go to the network: :meth:`raw` then asks the round.
+        """
+        keys = [_raw_key(question) for question in round_]
+        held = self.engine.raw_cache
+        if not all(key is not None and key in held for key in keys):
+            return None
+        replies: list[dns.message.Message | None] = []
+        for key in keys:
+            if self.deadline - time.monotonic() <= 0 or self.tally.full():
+                replies.append(None)
+                continue
+            self.tally.ask()
+            replies.append(held[key])  # type: ignore[index]
+        return replies
 
     async def raw(self, round_: list[Raw]) -> None:
         """Answer a round of raw questions in turn, within the budget and the query cap."""
@@ -260,6 +286,7 @@ class _Engine:
         self.questions = 0
         self.error: Exception | None = None
         self.raw_cache: dict[tuple[str, str, str], dns.message.Message] = {}
+        self.raw_flights: dict[tuple[str, str, str], asyncio.Task[dns.message.Message | None]] = {}
 
     # -- raw DNS: the EDNS probes and the DNSSEC walk -----------------------------------
 
@@ -269,11 +296,12 @@ class _Engine:
             return cast("Generator[Round, Replies, Observation]", plan(domain, self.policy))
         return gather(domain, self.policy, at=self.at or datetime.now(timezone.utc))
 
-    def spawn(self, coro: Any) -> None:  # noqa: ANN401 -- a coroutine of the loop
-        """Run ``coro`` on the loop, keeping a reference until it ends."""
+    def spawn(self, coro: Coroutine[Any, Any, _T]) -> asyncio.Task[_T]:
+        """Run ``coro`` on the loop, keeping a reference until it ends (or the batch does)."""
         task = asyncio.get_running_loop().create_task(coro)
         self.source.tasks.add(task)
         task.add_done_callback(self.source.tasks.discard)
+        return task
 
     async def ask_raw(self, question: Raw, wait: float, tally: Tally) -> dns.message.Message | None:
         """One raw question's response, ``None`` when none came within ``wait``.
@@ -285,20 +313,47 @@ class _Engine:
         """
         key = _raw_key(question)
         tally.ask()
-        if key is not None and key in self.raw_cache:
+        if key is None:
+            return await self._asked(self._ask_raw(question), wait)
+        if key in self.raw_cache:
             return self.raw_cache[key]
-        resolver = cast("Any", self.source.resolver)
+        flight = self.raw_flights.get(key)
+        if flight is None:  # the first to ask: the others wait for the same response
+            flight = self.spawn(self._ask_raw(question))
+            self.raw_flights[key] = flight
+            flight.add_done_callback(functools.partial(self._raw_landed, key))
+        return await self._asked(asyncio.shield(flight), wait)
+
+    async def _ask_raw(self, question: Raw) -> dns.message.Message | None:
+        """The resolver's response to ``question`` (within its own timeouts), ``None`` if none."""
         try:
-            response: dns.message.Message | None = await asyncio.wait_for(
-                resolver.ask_raw(question), wait
+            response: dns.message.Message | None = await cast("Any", self.source.resolver).ask_raw(
+                question
             )
         except PecdnsError:
             raise
-        except Exception:  # noqa: BLE001 -- a failing or overrunning resolver gave no response
+        except Exception:  # noqa: BLE001 -- a failing resolver gave no response
             response = None
-        if key is not None and response is not None:
-            self.raw_cache[key] = response
         return response
+
+    @staticmethod
+    async def _asked(
+        asked: Awaitable[dns.message.Message | None], wait: float
+    ) -> dns.message.Message | None:
+        """``asked``'s response, ``None`` past ``wait`` (the asking check's budget)."""
+        try:
+            return await asyncio.wait_for(asked, wait)
+        except TimeoutError:
+            return None
+
+    def _raw_landed(
+        self, key: tuple[str, str, str], flight: asyncio.Future[dns.message.Message | None]
+    ) -> None:
+        del self.raw_flights[key]
+        if not flight.cancelled() and flight.exception() is None:
+            response = flight.result()
+            if response is not None:
+                self.raw_cache[key] = response
 
     # -- input -----------------------------------------------------------------------
 

@@ -26,7 +26,6 @@ import collections
 import contextlib
 import functools
 import os
-import random
 import socket
 import struct
 import time
@@ -97,7 +96,7 @@ def _system_nameservers() -> tuple[tuple[str, ...], str]:
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def _template(query: Query, *, recursion: bool) -> tuple[bytes, bytes]:
+def _template(query: Query, recursion: bool) -> tuple[bytes, bytes]:
     """The question section and the whole query (ID 0) for ``query``; shared by repeats."""
     return _lean.question_bytes(query), _lean.build(query, recursion=recursion, qid=0)[1]
 
@@ -116,9 +115,11 @@ class _Ask:
         "question",
         "recursion",
         "servers",
+        "tail",
         "tally",
         "template",
         "timer",
+        "token",
         "tries",
     )
 
@@ -138,10 +139,12 @@ class _Ask:
         self.deadline = deadline
         self.servers = servers
         self.recursion = recursion
-        self.question, self.template = _template(query, recursion=recursion)
+        self.question, self.template = _template(query, recursion)
+        self.tail = self.template[2:]  # the query after its ID
         self.tries = 0
         self.keys: list[tuple[int, str, int, int]] = []  # every try's: a late reply still counts
-        self.timer: asyncio.TimerHandle | None = None
+        self.timer: asyncio.TimerHandle | None = None  # only for a try cut short by the deadline
+        self.token = 0  # the try's wait: a timeout entry holding an older token is void
         self.failures: list[tuple[str, Answer]] = []
         self.malformed = False
         self.edns = ""  # why it was asked again without EDNS, once it was
@@ -203,7 +206,12 @@ class FastResolver:
         self.sent = 0
         self.lean = 0  # answers read by the lean codec
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._socks: dict[int, list[socket.socket]] = {}
+        self._socks: dict[int, list[tuple[socket.socket, int]]] = {}  # (socket, its fileno)
+        self._turn = 0  # round-robin over a family's sockets
+        # Each try's timeout, in the order sent: with one timeout for every try, that is
+        # the order they expire in, so one timer (for the oldest live entry) serves all.
+        self._expiries: collections.deque[tuple[float, _Ask, int]] = collections.deque()
+        self._wheel: asyncio.TimerHandle | None = None
         self._pending: dict[tuple[int, str, int, int], _Ask] = {}
         self._in_flight = 0
         self._queue: collections.deque[_Ask] = collections.deque()
@@ -333,7 +341,8 @@ class FastResolver:
             self._loop = loop
             self._tcp_slots = asyncio.Semaphore(_TCP_CONNECTIONS)
 
-    def _socket(self, family: int) -> socket.socket:
+    def _socket(self, family: int) -> tuple[socket.socket, int]:
+        """A socket of ``family`` and its file number: opened up to ``sockets``, then in turn."""
         pool = self._socks.setdefault(family, [])
         if len(pool) < self.sockets:
             sock = socket.socket(family, socket.SOCK_DGRAM)
@@ -343,22 +352,26 @@ class FastResolver:
             sock.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", 0))  # noqa: S104 -- any local address, as a stub does
             assert self._loop is not None  # noqa: S101 -- _attach ran
             self._loop.add_reader(sock.fileno(), self._readable, sock)
-            pool.append(sock)
-            return sock
-        return random.choice(pool)  # noqa: S311 -- spreading load, not security
+            pool.append((sock, sock.fileno()))
+            return pool[-1]
+        self._turn += 1
+        return pool[self._turn % len(pool)]
 
     def close(self) -> None:
         """Close the sockets; questions in flight are dropped (their callbacks never run)."""
         for pool in self._socks.values():
-            for sock in pool:
+            for sock, fileno in pool:
                 if self._loop is not None and not self._loop.is_closed():
-                    self._loop.remove_reader(sock.fileno())
+                    self._loop.remove_reader(fileno)
                 sock.close()
         self._socks.clear()
         for ask in self._pending.values():
-            if ask.timer is not None:
-                ask.timer.cancel()
+            self._stop_timer(ask)
         self._pending.clear()
+        self._expiries.clear()
+        if self._wheel is not None:
+            self._wheel.cancel()
+            self._wheel = None
         for task in self._tasks:
             task.cancel()
         self._queue.clear()
@@ -384,19 +397,18 @@ class FastResolver:
             return
         ask.tries += 1
         server = ask.server
-        family = socket.AF_INET6 if ":" in server else socket.AF_INET
-        sock = self._socket(family)
+        sock, fileno = self._socket(socket.AF_INET6 if ":" in server else socket.AF_INET)
+        pending, port = self._pending, self.port
         qid = self._qid()
-        key = (sock.fileno(), server, self.port, qid)
-        while key in self._pending:
+        key = (fileno, server, port, qid)
+        while key in pending:
             qid = self._qid()
-            key = (sock.fileno(), server, self.port, qid)
+            key = (fileno, server, port, qid)
         ask.keys.append(key)
-        self._pending[key] = ask
-        assert self._loop is not None  # noqa: S101 -- _attach ran
-        ask.timer = self._loop.call_at(min(now + self.timeout, ask.deadline), self._expired, ask)
+        pending[key] = ask
+        self._wait(ask, now)
         try:
-            sock.sendto(struct.pack("!H", qid) + ask.template[2:], (server, self.port))
+            sock.sendto(qid.to_bytes(2, "big") + ask.tail, (server, port))
             self.sent += 1
         except BlockingIOError:
             pass  # the send buffer is full: as if lost, the timer tries again
@@ -425,12 +437,46 @@ class FastResolver:
         ask.keys.clear()
         self._stop_timer(ask)
 
+    def _wait(self, ask: _Ask, now: float) -> None:
+        """Start the try's wait: ``timeout``, or less when the deadline comes first."""
+        ask.token += 1
+        expiry = now + self.timeout
+        if expiry > ask.deadline:  # rare: the question's deadline cuts this try short
+            assert self._loop is not None  # noqa: S101 -- _attach ran
+            ask.timer = self._loop.call_at(ask.deadline, self._expired, ask, ask.token)
+            return
+        self._expiries.append((expiry, ask, ask.token))
+        if self._wheel is None:
+            self._arm()
+
+    def _arm(self) -> None:
+        """Drop the void entries at the front; set the one timer for the oldest live one."""
+        expiries = self._expiries
+        while expiries and expiries[0][1].token != expiries[0][2]:
+            expiries.popleft()
+        if expiries:
+            assert self._loop is not None  # noqa: S101 -- _attach ran
+            self._wheel = self._loop.call_at(expiries[0][0], self._tick)
+
+    def _tick(self) -> None:
+        """The timer: every try whose wait is over expires, in the order they were sent."""
+        self._wheel = None
+        expiries = self._expiries
+        now = time.monotonic()
+        while expiries and expiries[0][0] <= now:
+            _, ask, token = expiries.popleft()
+            self._expired(ask, token)
+        self._arm()
+
     def _stop_timer(self, ask: _Ask) -> None:
+        ask.token += 1  # the try's timeout entry is void
         if ask.timer is not None:
             ask.timer.cancel()
             ask.timer = None
 
-    def _expired(self, ask: _Ask) -> None:
+    def _expired(self, ask: _Ask, token: int) -> None:
+        if token != ask.token:
+            return  # answered, or tried again, since
         ask.timer = None
         if time.monotonic() < ask.deadline:
             self._send(ask)  # another try, at the next server
@@ -513,6 +559,7 @@ class FastResolver:
             retry = _plain(ask.template, wire)
             if retry is not None:  # RFC 6891 §7: ask again without EDNS, same wait, same cap
                 ask.template, ask.edns = retry
+                ask.tail = ask.template[2:]
                 self._forget(ask)
                 self._send(ask)
                 return
