@@ -4,7 +4,17 @@ import time
 
 import pytest
 
-from pecdns._budget import budget, charge, deadline, limits, remaining, spent, tally
+from pecdns._budget import (
+    LoopTally,
+    Tally,
+    budget,
+    charge,
+    deadline,
+    limits,
+    remaining,
+    spent,
+    tally,
+)
 from pecdns._limits import Limits
 
 
@@ -62,3 +72,15 @@ def test_questions_asked_count_when_nothing_is_sent() -> None:
         counted.ask()
         assert counted.full()
     assert (counted.sent, counted.asked, counted.queries) == (0, 1, 1)
+
+
+@pytest.mark.parametrize("kind", [Tally, LoopTally])
+def test_a_tally_counts_and_caps_alike_with_or_without_a_lock(kind: type[Tally]) -> None:
+    counted = kind(Limits(queries=2))
+    counted.ask()
+    assert counted.charge()
+    assert not counted.full()
+    assert counted.charge()
+    assert counted.full()
+    assert not counted.charge()
+    assert (counted.sent, counted.asked, counted.queries) == (2, 1, 2)

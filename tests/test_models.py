@@ -83,6 +83,12 @@ def test_address_data_must_match_its_type(rdtype: RRType, text: str) -> None:
         canonical_rdata(rdtype, text)
 
 
+@pytest.mark.parametrize("rdtype", [RRType.A, RRType.NS])
+def test_record_data_that_is_not_text_is_refused_as_invalid(rdtype: RRType) -> None:
+    with pytest.raises(InvalidRecordError, match="record data is text, not int"):
+        canonical_rdata(rdtype, 10)  # type: ignore[arg-type]
+
+
 # --- Answer ------------------------------------------------------------------------
 
 MX_QUERY = Query("pec.example.it", RRType.MX)
@@ -106,6 +112,22 @@ def test_answer_outcome_must_agree_with_its_records() -> None:
         Answer(MX_QUERY, Outcome.ANSWER)
     with pytest.raises(InvalidRecordError):
         Answer(MX_QUERY, Outcome.NODATA, ["10 mx.example."])
+
+
+def test_mx_data_that_is_not_text_is_refused_as_invalid() -> None:
+    with pytest.raises(InvalidRecordError, match="<preference> <exchange>"):
+        Answer(MX_QUERY, Outcome.ANSWER, [["10", "mx.example."]])  # type: ignore[list-item]
+
+
+def test_an_outcome_may_be_given_by_its_name() -> None:
+    assert Answer(MX_QUERY, "NODATA").outcome is Outcome.NODATA
+
+
+def test_equal_mx_data_gives_equal_answers_however_often_it_is_read() -> None:
+    first = Answer(MX_QUERY, Outcome.ANSWER, ["10 MX.example."])
+    again = Answer(MX_QUERY, Outcome.ANSWER, ["10 mx.example."])
+    assert first == again
+    assert first.mx == again.mx == (MXRecord(10, "mx.example."),)
 
 
 def test_answer_records_must_be_a_sequence_not_a_str() -> None:

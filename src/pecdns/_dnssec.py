@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import enum
+import functools
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -344,6 +345,12 @@ def plan(
     raise AssertionError("unreachable: the walk always stops with a state")  # pragma: no cover
 
 
+@functools.lru_cache(maxsize=64)
+def _zone_name(text: str) -> dns.name.Name:
+    """A trust anchor's zone as a dnspython name (immutable, so shared by every walk)."""
+    return dns.name.from_text(text)
+
+
 class _Walker:
     """The state of one walk: the zone reached, its trusted keys, the chain so far."""
 
@@ -351,7 +358,7 @@ class _Walker:
         self.qname = qname
         self.anchor = anchor
         self.now = now
-        self.zone = dns.name.from_text(anchor.zone)
+        self.zone = _zone_name(anchor.zone)
         self.keys: dns.rdataset.Rdataset | None = None
         self.chain: list[str] = []
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import evolve
 
 from pecdns._batch import InvalidInput, _failed
-from pecdns._budget import Tally, within
+from pecdns._budget import LoopTally, Tally, within
 from pecdns._check import report
 from pecdns._codes import check_lang
 from pecdns._dnssec import Question as _Question
@@ -160,7 +160,7 @@ class _Check:
         self.indices = [index]
         self.deadline = time.monotonic() + engine.timeout if engine.timeout else float("inf")
         self.steps: Generator[Round, Replies, Observation] = engine.steps(domain)
-        self.tally = Tally(engine.policy.limits)
+        self.tally: Tally = LoopTally(engine.policy.limits)
         self.answers: list[Answer | None] = []
         self.todo: collections.deque[tuple[int, Query]] = collections.deque()
         self.waiting = 0

@@ -144,6 +144,8 @@ def _canonical_address(value: str) -> str:
 
 
 def _glue(values: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    if not values:
+        return ()
     return tuple(
         dict.fromkeys(
             (canonical_name(name), str(ipaddress.ip_address(addr))) for name, addr in values
@@ -151,7 +153,7 @@ def _glue(values: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     )
 
 
-@frozen
+@frozen(cache_hash=True)  # a key of every cache and in-flight table of a batch
 class Query:
     """One DNS question: a canonical absolute name, a record type, and maybe a server.
 
@@ -236,6 +238,14 @@ def canonical_rdata(rdtype: RRType, text: str) -> str:
     >>> canonical_rdata(RRType.AAAA, "2001:DB8:0::1")
     '2001:db8::1'
     """
+    if not isinstance(text, str):
+        raise InvalidRecordError(f"record data is text, not {type(text).__name__}: {text!r}")
+    return _canonical_rdata(rdtype, text)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _canonical_rdata(rdtype: RRType, text: str) -> str:
+    """canonical_rdata, memoised: the same data recurs across a batch (the provider's host)."""
     if rdtype is RRType.MX:
         return str(MXRecord.from_text(text))
     if rdtype in {RRType.A, RRType.AAAA}:
@@ -256,7 +266,21 @@ def _records(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _names(values: Iterable[str]) -> tuple[str, ...]:
+    if not values:
+        return ()
     return tuple(canonical_name(v) for v in _records(values))
+
+
+def _outcome(value: Outcome | str) -> Outcome:
+    return value if type(value) is Outcome else Outcome(value)
+
+
+def _mx_record(text: str) -> MXRecord:
+    """MXRecord.from_text, memoised (records are immutable): the provider's MX recurs."""
+    return _cached_mx(text) if isinstance(text, str) else MXRecord.from_text(text)
+
+
+_cached_mx = functools.lru_cache(maxsize=1 << 12)(MXRecord.from_text)
 
 
 def safe_text(text: str) -> str:
@@ -265,7 +289,10 @@ def safe_text(text: str) -> str:
     >>> safe_text("timeout\nfrom 192.0.2.1")
     'timeout\\nfrom 192.0.2.1'
     """
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(text))
+    text = str(text)
+    if text.isprintable():  # nearly always: nothing to escape
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 @frozen
@@ -295,7 +322,7 @@ class Answer:
     """
 
     query: Query
-    outcome: Outcome = field(converter=Outcome)
+    outcome: Outcome = field(converter=_outcome)
     records: tuple[str, ...] = field(default=(), converter=_records)
     aliases: tuple[str, ...] = field(default=(), converter=_names)
     server: str | None = None
@@ -309,12 +336,15 @@ class Answer:
     _mx: tuple[MXRecord, ...] = field(default=(), init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        if self.query.rdtype is RRType.MX:
-            parsed = tuple(sorted({MXRecord.from_text(r) for r in self.records}))
+        rdtype = self.query.rdtype
+        if not self.records:
+            records: tuple[str, ...] = ()
+        elif rdtype is RRType.MX:
+            parsed = tuple(sorted({_mx_record(r) for r in self.records}))
             object.__setattr__(self, "_mx", parsed)
             records = tuple(str(r) for r in parsed)
         else:
-            records = tuple(sorted({canonical_rdata(self.query.rdtype, r) for r in self.records}))
+            records = tuple(sorted({canonical_rdata(rdtype, r) for r in self.records}))
         # Canonical text in canonical order, whoever built the answer: an RRset is a set.
         object.__setattr__(self, "records", records)
         if (self.outcome is Outcome.ANSWER) != bool(self.records):

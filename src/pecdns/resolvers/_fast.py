@@ -215,7 +215,7 @@ class FastResolver:
         self._pending: dict[tuple[int, str, int, int], _Ask] = {}
         self._in_flight = 0
         self._queue: collections.deque[_Ask] = collections.deque()
-        self._server_load: collections.Counter[str] = collections.Counter()
+        self._server_load: dict[str, int] = {}  # questions in flight per authoritative server
         self._server_queue: dict[str, collections.deque[_Ask]] = {}
         self._next_slot: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -313,10 +313,11 @@ class FastResolver:
             self._send(ask)
             return
         server = ask.servers[0]
-        if self._server_load[server] >= self.per_server:
+        load = self._server_load.get(server, 0)
+        if load >= self.per_server:
             self._server_queue.setdefault(server, collections.deque()).append(ask)
             return
-        self._server_load[server] += 1
+        self._server_load[server] = load + 1
         self._paced(ask, server)
 
     def _paced(self, ask: _Ask, server: str) -> None:
@@ -515,8 +516,10 @@ class FastResolver:
         if waiting:
             self._paced(waiting.popleft(), server)
             return
-        self._server_load[server] -= 1
-        if not self._server_load[server]:
+        load = self._server_load[server] - 1
+        if load:
+            self._server_load[server] = load
+        else:
             del self._server_load[server]
             self._server_queue.pop(server, None)
 
