@@ -47,12 +47,23 @@ def calibration() -> float:
     return time.perf_counter() - started
 
 
+def cpu() -> float:
+    """CPU seconds of this process and of its ended children (worker processes)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def timed(what: str, n: int, body: Any) -> float:  # noqa: ANN401
-    """Run ``body``, print and return ``n`` per second."""
-    started = time.perf_counter()
+    """Run ``body``, print and return ``n`` per second, with the CPU it took per item."""
+    started, used = time.perf_counter(), cpu()
     body()
-    seconds = time.perf_counter() - started
-    print(f"{what}: {n:,} in {seconds:.2f} s = {n / seconds:,.0f}/s", flush=True)
+    seconds, used = time.perf_counter() - started, cpu() - used
+    print(
+        f"{what}: {n:,} in {seconds:.2f} s = {n / seconds:,.0f}/s"
+        f" (CPU {used / n * 1e6:,.0f} us each)",
+        flush=True,
+    )
     return n / seconds
 
 
@@ -195,9 +206,14 @@ def delayed(port: int, n: int) -> None:
     with topology.relay(port, 0.015) as relay:
         base = sequential(relay.port, 200)  # one question a domain: the loop of the issue
         old = today(relay.port, min(n, 1000))
+        spent = relay.cpu_seconds()
         fast, _ = engine(relay.port, n, ordered=True)
+        spent = relay.cpu_seconds() - spent
+        both, _ = engine(relay.port, n, ordered=True, processes=2)
         print(f"15 ms: before / sequential domains/s = {old / base:.1f}")
         print(f"15 ms: default / sequential domains/s = {fast / base:.1f} (target >= 50)")
+        print(f"15 ms: default, 2 processes / sequential domains/s = {both / base:.1f}")
+        print(f"  the relay's own CPU: {spent / n * 1e6:,.0f} us per domain (the same cores)")
     print(f"  relay: {relay.stats}", flush=True)
     rates = {}
     with topology.relay(port, 0.015, loss=0.005) as relay:

@@ -41,6 +41,7 @@ from attrs import evolve, field, frozen
 from dns.dnssectypes import DSDigest
 
 from pecdns._codes import DNSSEC_CAUSES as CAUSES
+from pecdns._reduce import by_name, fast_pickle
 from pecdns.exceptions import InvalidRecordError
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ _CNAME = dns.rdatatype.CNAME
 _IN = dns.rdataclass.IN
 
 
+@by_name
 class DnssecStatus(str, enum.Enum):
     """The DNSSEC state of an answer, as a validating resolver sees it (RFC 4035 §4.3)."""
 
@@ -182,6 +184,7 @@ class Question:
         return query
 
 
+@fast_pickle
 @frozen
 class DnssecState:
     """The DNSSEC state of a name's MX answer and why.

@@ -23,6 +23,7 @@ import idna.idnadata
 from attrs import field, frozen
 from publicsuffixlist import PublicSuffixList
 
+from pecdns._reduce import fast_pickle
 from pecdns.exceptions import InvalidDomainError
 
 if TYPE_CHECKING:
@@ -301,6 +302,7 @@ def _normalise(value: object, *, private: bool) -> str:
     return name
 
 
+@fast_pickle
 @frozen(order=True, init=False)
 class Domain:
     """A validated registrable domain, the customer's domain of PEC su dominio.

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import converters, field, frozen
 
 from pecdns._names import canonical_name
+from pecdns._reduce import by_name, fast_pickle
 from pecdns.exceptions import InvalidRecordError
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ __all__ = [
 ]
 
 
+@by_name
 class RRType(str, enum.Enum):
     """The record types a check asks for."""
 
@@ -56,6 +58,7 @@ class RRType(str, enum.Enum):
         return self.value
 
 
+@by_name
 class Outcome(str, enum.Enum):
     """How a DNS question ended, as a resolver saw it.
 
@@ -95,6 +98,7 @@ _FAILURES = frozenset(
 )
 
 
+@by_name
 class Severity(enum.IntEnum):
     """How much a finding matters. Only ERROR makes a domain non-compliant."""
 
@@ -106,6 +110,7 @@ class Severity(enum.IntEnum):
         return self.name
 
 
+@by_name
 class Verdict(str, enum.Enum):
     """Whether the provider's daily check would pass.
 
@@ -153,6 +158,7 @@ def _glue(values: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     )
 
 
+@fast_pickle
 @frozen(cache_hash=True)  # a key of every cache and in-flight table of a batch
 class Query:
     """One DNS question: a canonical absolute name, a record type, and maybe a server.
@@ -190,6 +196,7 @@ def _exchange(value: str) -> str:
     return "." if isinstance(value, str) and value.strip() == "." else canonical_name(value)
 
 
+@fast_pickle
 @frozen(order=True)
 class MXRecord:
     """An MX record's data: a preference and an absolute, lower-case host name.
@@ -295,6 +302,7 @@ def safe_text(text: str) -> str:
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
+@fast_pickle
 @frozen
 class Answer:
     """What a resolver found for one :class:`Query`: the evidence of findings.
@@ -424,6 +432,7 @@ class Answer:
         return f"{self.query}{via}: {data}"
 
 
+@fast_pickle
 @frozen
 class HostLookup:
     """The address look-ups of one mail host: A, and AAAA when A gave none."""
@@ -443,6 +452,7 @@ class HostLookup:
         return tuple(r for answer in self.answers for r in answer.records)
 
 
+@fast_pickle
 @frozen
 class ServerProbe:
     """One authoritative name server, asked directly for the PEC name's MX.
@@ -465,6 +475,7 @@ class ServerProbe:
         return f"{host} ({self.address})" if self.address else host
 
 
+@fast_pickle
 @frozen
 class Observation:
     """Everything the DNS said about one domain: plain data, judged later by rules.
@@ -566,6 +577,7 @@ class Observation:
         )
 
 
+@fast_pickle
 @frozen
 class Finding:
     """One judgement on a domain, tied to the policy clause it enforces.
@@ -606,6 +618,7 @@ class Finding:
         }
 
 
+@fast_pickle
 @frozen
 class Report:
     """The result of checking one domain.
