@@ -344,15 +344,19 @@ class Answer:
     _mx: tuple[MXRecord, ...] = field(default=(), init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        rdtype = self.query.rdtype
-        if not self.records:
-            records: tuple[str, ...] = ()
-        elif rdtype is RRType.MX:
-            parsed = tuple(sorted({_mx_record(r) for r in self.records}))
+        rdtype, given = self.query.rdtype, self.records
+        if rdtype is RRType.MX:
+            parsed = (
+                tuple(sorted({_mx_record(r) for r in given}))
+                if len(given) > 1
+                else tuple(_mx_record(r) for r in given)
+            )
             object.__setattr__(self, "_mx", parsed)
             records = tuple(str(r) for r in parsed)
+        elif len(given) > 1:
+            records = tuple(sorted({canonical_rdata(rdtype, r) for r in given}))
         else:
-            records = tuple(sorted({canonical_rdata(rdtype, r) for r in self.records}))
+            records = tuple(canonical_rdata(rdtype, r) for r in given)
         # Canonical text in canonical order, whoever built the answer: an RRset is a set.
         object.__setattr__(self, "records", records)
         if (self.outcome is Outcome.ANSWER) != bool(self.records):
