@@ -82,6 +82,17 @@ def test_evolve_and_pickle_keep_the_section() -> None:
     assert pickle.loads(pickle.dumps(domain)).private  # noqa: S301 -- our own bytes
 
 
+def test_a_name_read_back_takes_the_private_section_only_where_it_needs_it() -> None:
+    assert Domain.read_back("myblog.blogspot.com").private
+    assert not Domain.read_back("example.it").private
+
+
+def test_a_name_read_back_that_is_no_registrable_domain_is_refused() -> None:
+    with pytest.raises(InvalidDomainError) as caught:
+        Domain.read_back("blogspot.com.example")
+    assert caught.value.reason != "subdomain_private"
+
+
 def test_domains_compare_by_name() -> None:
     assert Domain("Example.it") == Domain("example.it.")
     assert len({Domain("a.it"), Domain("A.IT")}) == 1

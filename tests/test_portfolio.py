@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 import pytest
 from attrs import evolve
 
-from pecdns import ARUBA, Certification, CertificationStatus, Report, Verdict
+from pecdns import ARUBA, Certification, CertificationStatus, Domain, Report, Verdict
 from pecdns.portfolio import (
     STORE_VERSION,
     ChangeKind,
@@ -237,6 +237,21 @@ def test_a_day_checks_every_certification_and_moves_it_on(store: SqliteStore) ->
     assert (
         str(summary) == "daily run of 2026-03-01: 2 certifications (1 COMPLIANT, 1 NON_COMPLIANT)"
     )
+
+
+def test_a_domain_of_the_private_section_is_kept_run_and_read_back(store: SqliteStore) -> None:
+    blog = Domain("myblog.blogspot.com", private=True)
+    store.add(Certification(blog, EXPIRES))
+    store.run_day(today=DAY1, resolver=dns([]))
+    (cert,) = store.certifications()
+    assert cert.domain == blog
+    assert cert.domain.private
+    assert cert.status is CertificationStatus.SUSPENDED
+    assert [entry.day for entry in store.history("myblog.blogspot.com")] == [DAY1]
+    assert store.report("myblog.blogspot.com", DAY1) is not None
+    (change,) = store.changes()
+    assert change.domain == blog
+    assert store.remove("myblog.blogspot.com")
 
 
 def test_running_a_finished_day_again_checks_nothing_and_applies_nothing(

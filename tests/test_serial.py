@@ -15,6 +15,7 @@ from pecdns import (
     CertificationStatus,
     DailyResult,
     DailyRun,
+    Domain,
     Finding,
     InvalidInput,
     Observation,
@@ -24,11 +25,13 @@ from pecdns import (
     Severity,
     Transition,
     Verdict,
+    check,
     check_many,
 )
 from pecdns._check import report as judge
 from pecdns._models import SCHEMA
 from pecdns.portfolio import DataFormatError, from_dict, schema_name, to_dict
+from pecdns.testing import FakeDNS
 from strategies import observations
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -129,6 +132,14 @@ def test_a_report_reads_back_from_its_published_json_form(report: Report) -> Non
     assert Report.from_dict(data) == report
     assert from_dict(Report, data) == report
     assert to_dict(report) == report.to_dict()
+
+
+def test_a_report_on_a_domain_of_the_private_section_reads_back() -> None:
+    blog = Domain("myblog.blogspot.com", private=True)
+    report = check(blog, resolver=FakeDNS().compliant(blog))
+    back = Report.from_dict(through_json(report.to_dict()))
+    assert back == report
+    assert back.domain.private
 
 
 @SETTINGS

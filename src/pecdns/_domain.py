@@ -341,6 +341,30 @@ class Domain:
     def __init__(self, name: str, *, private: bool = False) -> None:
         self.__attrs_init__(_normalise(name, private=private), bool(private))
 
+    @classmethod
+    def read_back(cls, name: str) -> Domain:
+        """A domain pecdns wrote out before (a report, a portfolio), read back.
+
+        ``private`` is not written (a domain is its name), so a name that is
+        registrable only under the Public Suffix List's private section, such
+        as ``myblog.blogspot.com`` checked with ``private=True``, is read back
+        with it rather than refused.
+
+        Raises:
+            InvalidDomainError: the name is not registrable under either section.
+
+        >>> Domain.read_back("myblog.blogspot.com").private
+        True
+        >>> Domain.read_back("example.it").private
+        False
+        """
+        try:
+            return cls(name)
+        except InvalidDomainError as exc:
+            if exc.reason != "subdomain_private":
+                raise
+        return cls(name, private=True)
+
     @property
     def unicode(self) -> str:
         """The name in Unicode (U-labels), as people write it.

@@ -93,7 +93,7 @@ def _timedelta(value: object) -> dt.timedelta:
 def _domain(value: object) -> Domain:
     if not isinstance(value, str):
         raise TypeError(f"a domain is text, not {value!r}")
-    return Domain(value)
+    return Domain.read_back(value)
 
 
 def _severity(value: object) -> _Severity:

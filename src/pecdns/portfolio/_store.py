@@ -126,7 +126,8 @@ def _day(value: date, what: str) -> date:
 
 
 def _domain(value: Domain | str) -> Domain:
-    return value if isinstance(value, Domain) else Domain(value)
+    # A name given to look a domain up: the store may hold one of the private section.
+    return value if isinstance(value, Domain) else Domain.read_back(value)
 
 
 def _read_only(path: Path) -> bool:
@@ -981,7 +982,9 @@ class SqliteStore:
 
 def _change(kind: ChangeKind, name: str, day: date, status: str, expires: str) -> Change:
     end = date.fromisoformat(expires)
-    return Change(kind, Domain(name), day, CertificationStatus(status), end, (end - day).days)
+    return Change(
+        kind, Domain.read_back(name), day, CertificationStatus(status), end, (end - day).days
+    )
 
 
 def _moved(row: tuple[Any, ...]) -> Change:
