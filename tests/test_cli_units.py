@@ -126,6 +126,31 @@ def test_a_folder_without_zone_files_is_a_usage_error(
     assert "no *.zone file in it" in capsys.readouterr().err
 
 
+def test_zone_files_past_a_limit_given_on_the_command_line_are_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["check", "--zone-file", str(ZONES), "--zone-max-records", "3", "conforme.it"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pecdns: error: bad zone file:")
+    assert "3" in err
+
+
+def test_zone_limits_large_enough_let_the_check_run() -> None:
+    args = ["check", "--zone-file", str(ZONES), "conforme.it"]
+    limits = ["--zone-max-records", "5000", "--zone-max-bytes", "1000000"]
+    assert main([*args, *limits, "--zone-max-seconds", "60"]) == 0
+
+
+def test_a_zone_limit_without_zone_files_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["check", "--zone-max-bytes", "10", "conforme.it"]) == 2
+    assert capsys.readouterr().err == (
+        "pecdns: error: --zone-max-bytes limits the zone files read: it goes with --zone-file\n"
+    )
+
+
 def test_nagios_italian_text_agrees_in_number() -> None:
     one = _checked(FakeDNS().compliant("a.it"), "a.it", "b.it")
     assert nagios(one, "it")[1].startswith("PECDNS CRITICAL - 1 su 2 non conforme: b.it (")

@@ -239,12 +239,21 @@ def _resolver(args: argparse.Namespace) -> Resolver | None:
             )
         files = _zone_files(args.zone_file)
         try:
-            return ZoneResolver(*files)
+            return ZoneResolver(
+                *files,
+                max_records=args.zone_max_records,
+                max_bytes=args.zone_max_bytes,
+                max_seconds=args.zone_max_seconds,
+            )
         except InvalidRecordError as exc:
             raise UsageError(f"bad zone file: {safe_text(str(exc))}") from None
         except OSError as exc:
             name = safe_text(repr(str(exc.filename or "")))
             raise UsageError(f"cannot read zone file {name}: {exc.strerror or exc}") from None
+    zone_limits = ("--zone-max-records", "--zone-max-bytes", "--zone-max-seconds")
+    given = [flag for flag in zone_limits if getattr(args, flag[2:].replace("-", "_")) is not None]
+    if given:
+        raise UsageError(f"{given[0]} limits the zone files read: it goes with --zone-file")
     addresses, port = _servers(args.nameserver or [])
     if args.iterative:
         return IterativeResolver(addresses, port=port) if addresses else IterativeResolver()
@@ -587,6 +596,24 @@ def _common() -> _Parser:
         metavar="FILE",
         help="answer offline from this BIND zone file, or every *.zone file in a folder"
         " (repeatable; load every zone the check needs)",
+    )
+    source.add_argument(
+        "--zone-max-records",
+        type=_positive_int,
+        metavar="N",
+        help="with --zone-file: the most records the zones may hold (default: 100,000)",
+    )
+    source.add_argument(
+        "--zone-max-bytes",
+        type=_positive_int,
+        metavar="N",
+        help="with --zone-file: the most bytes of zone text they may hold (default: 16 MiB)",
+    )
+    source.add_argument(
+        "--zone-max-seconds",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="with --zone-file: the most time loading them may take (default: 30)",
     )
     source.add_argument(
         "--iterative",
