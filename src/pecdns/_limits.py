@@ -17,7 +17,7 @@ from attrs import field, frozen
 from pecdns._models import Outcome
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from pecdns._models import Answer, Observation
 
@@ -86,21 +86,27 @@ def what(name: str) -> str:
     return _WHAT[name]
 
 
+_STOPPED = "stopped at the check's limit of "
+"""The start of every :func:`reached` text."""
+
+
 def reached(name: str, value: int) -> str:
     """The text an answer's detail carries when the cap ``name`` stopped it.
 
     >>> reached("queries", 500)
     "stopped at the check's limit of 500 DNS queries per check"
     """
-    return f"stopped at the check's limit of {value} {_WHAT[name]}"
+    return f"{_STOPPED}{value} {_WHAT[name]}"
 
 
 def _over(obs: Observation, limits: Limits) -> Iterator[tuple[str, tuple[Answer, ...]]]:
     """The caps the observed records go past: what gathering had to leave out."""
+    # Each len() before a set's: a set is never longer than what it is made of.
     wide_mx = [
         a
         for a in (obs.pec_mx, obs.domain_mx)
         if a.outcome is Outcome.ANSWER
+        and len(a.mx) > limits.mx_hosts
         and len({mx.exchange for mx in a.mx if not mx.is_null}) > limits.mx_hosts
     ]
     if wide_mx:
@@ -108,7 +114,10 @@ def _over(obs: Observation, limits: Limits) -> Iterator[tuple[str, tuple[Answer,
     referrals = [p.mx for p in obs.parent_probes if p.mx is not None and p.mx.referral]
     ns_sets = [obs.domain_ns] if obs.domain_ns.outcome is Outcome.ANSWER else []
     wide = [
-        a for a in (*ns_sets, *referrals) if len(set(a.referral or a.records)) > limits.name_servers
+        a
+        for a in (*ns_sets, *referrals)
+        if len(a.referral or a.records) > limits.name_servers
+        and len(set(a.referral or a.records)) > limits.name_servers
     ]
     if wide:
         yield "name_servers", tuple(wide)
@@ -127,12 +136,27 @@ def _most_glue(referral: Answer) -> int:
     return max(counts.values(), default=0)
 
 
-def reached_limits(obs: Observation, limits: Limits) -> list[tuple[str, tuple[Answer, ...]]]:
-    """Each cap that stopped part of the check, with the answers that show it, in field order."""
+def reached_limits(
+    obs: Observation, limits: Limits, answers: Sequence[Answer] | None = None
+) -> list[tuple[str, tuple[Answer, ...]]]:
+    """Each cap that stopped part of the check, with the answers that show it, in field order.
+
+    ``answers`` are ``obs.answers``, when the caller has them already.
+
+    >>> from pecdns import Domain
+    >>> from pecdns._models import Answer, Observation, Query
+    >>> stopped = Answer(Query("pec.example.it", "MX"), "TIMEOUT", detail=reached("queries", 500))
+    >>> nodata = Answer(Query("example.it", "NS"), "NODATA")
+    >>> obs = Observation(Domain("example.it"), "pec.example.it.", stopped, nodata, nodata, nodata)
+    >>> [(name, len(evidence)) for name, evidence in reached_limits(obs, Limits())]
+    [('queries', 1)]
+    """
     found = dict(_over(obs, limits))
-    for name in _WHAT:
+    # One pass for the common case: no answer was stopped by any cap.
+    marked = [a for a in (obs.answers if answers is None else answers) if _STOPPED in a.detail]
+    for name in _WHAT if marked else ():
         text = reached(name, getattr(limits, name))
-        stopped = tuple(a for a in obs.answers if text in a.detail)
+        stopped = tuple(a for a in marked if text in a.detail)
         if stopped:
             found[name] = (*found.get(name, ()), *stopped)
     return [(name, found[name]) for name in _WHAT if name in found]
