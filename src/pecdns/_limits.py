@@ -19,7 +19,7 @@ from pecdns._models import Outcome
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from pecdns._models import Answer, Observation
+    from pecdns._models import Answer, HostLookup, Observation
 
 __all__ = ["UNCONFIGURED", "Limits", "reached", "reached_limits", "what"]
 
@@ -100,19 +100,22 @@ def reached(name: str, value: int) -> str:
 
 
 def _over(obs: Observation, limits: Limits) -> Iterator[tuple[str, tuple[Answer, ...]]]:
-    """The caps the observed records go past: what gathering had to leave out."""
-    # Each len() before a set's: a set is never longer than what it is made of.
+    """The caps the observed records go past: what gathering had to leave out.
+
+    Each count is first bounded by a length (a set is never longer than the
+    records it is made of), so a typical observation costs a few len() calls.
+    """
     wide_mx = [
         a
         for a in (obs.pec_mx, obs.domain_mx)
-        if a.outcome is Outcome.ANSWER
-        and len(a.mx) > limits.mx_hosts
+        if len(a.mx) > limits.mx_hosts
+        and a.outcome is Outcome.ANSWER
         and len({mx.exchange for mx in a.mx if not mx.is_null}) > limits.mx_hosts
     ]
     if wide_mx:
         yield "mx_hosts", tuple(wide_mx)
     referrals = [p.mx for p in obs.parent_probes if p.mx is not None and p.mx.referral]
-    ns_sets = [obs.domain_ns] if obs.domain_ns.outcome is Outcome.ANSWER else []
+    ns_sets = (obs.domain_ns,) if obs.domain_ns.outcome is Outcome.ANSWER else ()
     wide = [
         a
         for a in (*ns_sets, *referrals)
@@ -121,12 +124,16 @@ def _over(obs: Observation, limits: Limits) -> Iterator[tuple[str, tuple[Answer,
     ]
     if wide:
         yield "name_servers", tuple(wide)
-    many = [
-        a for h in obs.ns_hosts if len(h.addresses) > limits.addresses_per_server for a in h.answers
-    ]
-    glued = [a for a in referrals if _most_glue(a) > limits.addresses_per_server]
+    cap = limits.addresses_per_server
+    many = [a for h in obs.ns_hosts if _addresses(h) > cap for a in h.answers]
+    glued = [a for a in referrals if _most_glue(a) > cap] if referrals else []
     if many or glued:
         yield "addresses_per_server", (*many, *glued)
+
+
+def _addresses(lookup: HostLookup) -> int:
+    """How many addresses a look-up found: ``len(lookup.addresses)``, without the tuple."""
+    return len(lookup.a.records) + (len(lookup.aaaa.records) if lookup.aaaa is not None else 0)
 
 
 def _most_glue(referral: Answer) -> int:
@@ -141,7 +148,8 @@ def reached_limits(
 ) -> list[tuple[str, tuple[Answer, ...]]]:
     """Each cap that stopped part of the check, with the answers that show it, in field order.
 
-    ``answers`` are ``obs.answers``, when the caller has them already.
+    The caps are read from the details of ``answers``: ``obs.answers`` by
+    default, or any part of them that holds every answer with a detail.
 
     >>> from pecdns import Domain
     >>> from pecdns._models import Answer, Observation, Query

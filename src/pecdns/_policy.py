@@ -287,6 +287,8 @@ class Policy:
         """
         if host in self.own_mail_servers:
             return True
+        if not self._own_networks:  # the common case: no network, nothing to parse
+            return False
         return any(
             ipaddress.ip_address(a) in net
             for a in addresses

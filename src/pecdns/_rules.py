@@ -65,6 +65,7 @@ class Case:
         policy: the policy it is judged under.
         lang: the language findings are worded in.
         answers: every answer of the observation (``Observation.answers``).
+        detailed: those with a detail (a failure's text, a cap that stopped them...).
         unasked: the answers to questions the time budget left unasked.
         delegated: whether the PEC name is a zone of its own (``Observation.delegated``).
         authoritative_probes: the servers that should answer for the PEC name.
@@ -87,6 +88,7 @@ class Case:
         "args",
         "authoritative_probes",
         "delegated",
+        "detailed",
         "domain_hosts",
         "lang",
         "obs",
@@ -99,12 +101,14 @@ class Case:
         """Derive the shared facts of ``obs`` under ``policy``; messages in ``lang``."""
         self.obs, self.policy, self.lang = obs, policy, lang
         self.answers = obs.answers
-        self.unasked = [a for a in self.answers if _is_unasked(a)]
+        self.detailed = [a for a in self.answers if a.detail]
+        self.unasked = [a for a in self.detailed if _is_unasked(a)]
         self._hosts: dict[str, HostLookup] = {}
         for lookup in obs.hosts:  # the first look-up of a name, as Observation.host gives
             self._hosts.setdefault(lookup.host, lookup)
         self.delegated = obs.delegated
-        self.authoritative_probes = obs.authoritative_probes
+        # As Observation.authoritative_probes, without asking again whether it is delegated.
+        self.authoritative_probes = obs.child_probes if self.delegated else obs.parent_probes
         self.pec_hosts = _mx_hosts(obs.pec_mx)
         self.domain_hosts = _mx_hosts(obs.domain_mx)
         self.args = {
@@ -127,7 +131,9 @@ def _finding(code: str, case: Case, evidence: Iterable[Answer], **params: object
     The template arguments are kept on the finding, so that it can be rendered
     again in another language.
     """
-    args = {**case.args, **{key: str(value) for key, value in params.items()}}
+    args = case.args.copy()
+    for key, value in params.items():
+        args[key] = str(value)
     message, fix = render(code, args, case.lang)
     return Finding(
         code=code,
@@ -338,7 +344,9 @@ def _split_servers(hosts: Iterable[str], case: Case) -> tuple[list[str], list[st
         own = policy.is_own_mail_server(host, addresses) or any(
             policy.is_own_mail_server(name) for name in names
         )
-        outside = any(is_at_or_below(n, d) for n in names for d in policy.outside_mail_domains)
+        outside = bool(policy.outside_mail_domains) and any(
+            is_at_or_below(n, d) for n in names for d in policy.outside_mail_domains
+        )
         ours = not own and any(policy.is_provider_mail_host(n) for n in names)
         (provider if ours else others).append(host)
         excepted = excepted or own or outside
@@ -355,6 +363,8 @@ def no_hybrid(case: Case) -> Iterator[Finding]:
         ("DOMAIN_MX_HYBRID", obs.domain_mx, domain_hosts),
     )
     for code, answer, names in checks:
+        if len(set(names)) < 2:  # one host is never a mix
+            continue
         provider, others, excepted = _split_servers(names, case)
         if provider and others:
             yield _finding(
@@ -414,6 +424,7 @@ def mx_targets(case: Case) -> Iterator[Finding]:
 
 _NO_RESPONSE = frozenset({Outcome.TIMEOUT, Outcome.ERROR})
 _AUTHORITATIVE = frozenset({Outcome.ANSWER, Outcome.NODATA, Outcome.NXDOMAIN})
+_REFUSING = frozenset({Outcome.REFUSED, Outcome.SERVFAIL})
 
 
 def _lameness(answer: Answer, *, referral_ok: bool) -> tuple[str, str] | None:
@@ -422,7 +433,7 @@ def _lameness(answer: Answer, *, referral_ok: bool) -> tuple[str, str] | None:
     The reason is a key the catalogue words in each language, and the names
     a referral points to.
     """
-    if answer.outcome in {Outcome.REFUSED, Outcome.SERVFAIL}:
+    if answer.outcome in _REFUSING:
         return answer.outcome.value, ""
     if answer.outcome is Outcome.REFERRAL:
         return None if referral_ok else ("REFERRAL", _listed(map(_bare, answer.referral)))
@@ -464,12 +475,12 @@ def _server_fault(
     Nothing is blamed on a server for what the checker did not see: a
     question the budget left unasked, or an offline resolver's NOT_LOADED.
     """
-    server = probe.label
     if probe.mx is None:
         return _address_fault(probe, case, zone)
     answer = probe.mx
-    if _not_seen([answer]):
+    if _is_unasked(answer) or answer.outcome is Outcome.NOT_LOADED:  # not seen
         return None
+    server = probe.label
     if answer.outcome in _NO_RESPONSE:
         return _finding(
             "SERVER_NO_RESPONSE",
@@ -509,15 +520,11 @@ def _no_authority(case: Case) -> Iterator[Finding]:
     the PEC name (else PEC_NAME_UNREACHABLE says it) and the checker is not blind.
     """
     obs, probes = case.obs, case.authoritative_probes
+    if not probes or any(_answers_with_authority(p) for p in probes):  # the common case first
+        return
     asked = [p.mx for p in probes if p.mx is not None]
     lookups = [a for h in obs.ns_hosts for a in h.answers]
-    if (
-        not probes
-        or obs.pec_mx.outcome.is_failure
-        or _control(case) == _BLIND
-        or _not_seen([*asked, *lookups])
-        or any(_answers_with_authority(p) for p in probes)
-    ):
+    if obs.pec_mx.outcome.is_failure or _control(case) == _BLIND or _not_seen([*asked, *lookups]):
         return
     zone = _bare(obs.pec_name) if case.delegated else obs.domain.name
     yield _finding(
@@ -569,9 +576,7 @@ def _compare_servers(case: Case) -> Iterator[Finding]:
     answering = [
         p.mx
         for p in case.authoritative_probes
-        if p.mx is not None
-        and p.mx.outcome in {Outcome.ANSWER, Outcome.NODATA, Outcome.NXDOMAIN}
-        and p.mx.authoritative is not False
+        if p.mx is not None and p.mx.outcome in _AUTHORITATIVE and p.mx.authoritative is not False
     ]
     views = {_mx_view(a): a for a in answering}
     if len(views) < 2:
@@ -648,11 +653,11 @@ def setup(case: Case) -> Iterator[Finding]:
 def checker_limits(case: Case) -> Iterator[Finding]:
     """The checker's own caps and configuration: what stopped it, named (issue 10)."""
     limits = case.policy.limits
-    unconfigured = [a for a in case.answers if a.detail.startswith(UNCONFIGURED)]
+    unconfigured = [a for a in case.detailed if a.detail.startswith(UNCONFIGURED)]
     if unconfigured:
         detail = unconfigured[0].detail
         yield _finding("RESOLVER_UNCONFIGURED", case, unconfigured, detail=detail)
-    for name, evidence in reached_limits(case.obs, limits, case.answers):
+    for name, evidence in reached_limits(case.obs, limits, case.detailed):
         value = getattr(limits, name)
         yield _finding(
             "CHECK_LIMIT",
