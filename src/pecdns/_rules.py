@@ -42,7 +42,7 @@ def _bare(name: str) -> str:
 
 
 def _listed(values: Iterable[object]) -> str:
-    return ", ".join(str(v) for v in values)
+    return ", ".join(map(str, values))
 
 
 def _is_unasked(answer: Answer) -> bool:
@@ -241,7 +241,8 @@ def reachability(case: Case) -> Iterator[Finding]:
     elif state == _NO_ADDRESS:
         yield _finding("PROVIDER_HOST_NO_ADDRESS", case, answers, outcome=last.outcome)
     missing = [a for a in (obs.pec_mx, *answers) if a.outcome is Outcome.NOT_LOADED]
-    yield from _zone_not_loaded(case, missing)
+    if missing:
+        yield from _zone_not_loaded(case, missing)
     answer = obs.pec_mx
     if answer.outcome is Outcome.NXDOMAIN:
         yield _finding("PEC_NAME_NXDOMAIN", case, [answer])
@@ -640,7 +641,7 @@ def setup(case: Case) -> Iterator[Finding]:
         answer = obs.domain_ns
         yield _finding("SETUP_UNKNOWN", case, [answer, obs.pec_ns], outcome=answer.outcome)
         return
-    provider = all(case.policy.is_provider_name_server(ns) for ns in servers.records)
+    provider = all(map(case.policy.is_provider_name_server, servers.records))
     yield _finding(
         ours if provider else "SETUP_EXTERNAL",
         case,
