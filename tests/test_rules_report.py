@@ -170,6 +170,8 @@ def test_every_finding_is_its_arguments_rendered(
         for finding in judge(obs, policy, lang=lang):
             args = dict(finding.args)
             assert args["pec"] == obs.pec_name[:-1]
+            assert args["domain"] == obs.domain.name
+            assert args["preference"] == str(policy.mx_preference)
             assert args["mx_line"] == policy.mx_line(obs.domain)
             assert args["mx"] == f"{obs.pec_name} MX {policy.mx}"
             assert (finding.message, finding.fix) == render(finding.code, args, lang)
