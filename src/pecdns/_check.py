@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from attrs import evolve
 
 from pecdns._budget import budget
-from pecdns._codes import UNDETERMINING, check_lang, is_daily, localise
+from pecdns._codes import UNDETERMINING, check_lang, is_daily
 from pecdns._domain import Domain
 from pecdns._models import Finding, Report, Severity, Verdict
 from pecdns._observe import observe
@@ -47,9 +47,7 @@ def report(
     obs: Observation, policy: Policy = ARUBA, *, at: datetime | None = None, lang: str = "en"
 ) -> Report:
     """Judge an observation under a policy: the pure half of :func:`check`."""
-    findings = judge(obs, policy)
-    if check_lang(lang) != "en":
-        findings = tuple(localise(f, lang) for f in findings)
+    findings = judge(obs, policy, lang=check_lang(lang))
     return Report(
         domain=obs.domain,
         verdict=verdict(findings),

@@ -772,11 +772,12 @@ def render(code: str, args: Mapping[str, str], lang: str = "en") -> tuple[str, s
     'Il Name Server ns1 non ha dato una risposta valida alla richiesta del record MX di pec.x.it (nessuna risposta entro il tempo di attesa).'
     """  # noqa: E501 -- a doctest shows the whole message
     info = CATALOGUE[code]
+    lang = check_lang(lang)
     values = {"detail": "", **args}
     if values.get("p10"):
-        values["p10"] = _P10_NOTE[check_lang(lang)]
-    _words(values, check_lang(lang))
-    message = info.message[check_lang(lang)].format_map(values)
+        values["p10"] = _P10_NOTE[lang]
+    _words(values, lang)
+    message = info.message[lang].format_map(values)
     fix = info.fix[lang].format_map(values) if info.fix else None
     return message, fix
 

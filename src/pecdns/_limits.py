@@ -17,9 +17,9 @@ from attrs import field, frozen
 from pecdns._models import Outcome
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
-    from pecdns._models import Answer, Observation
+    from pecdns._models import Answer, HostLookup, Observation
 
 __all__ = ["UNCONFIGURED", "Limits", "reached", "reached_limits", "what"]
 
@@ -86,38 +86,54 @@ def what(name: str) -> str:
     return _WHAT[name]
 
 
+_STOPPED = "stopped at the check's limit of "
+"""The start of every :func:`reached` text."""
+
+
 def reached(name: str, value: int) -> str:
     """The text an answer's detail carries when the cap ``name`` stopped it.
 
     >>> reached("queries", 500)
     "stopped at the check's limit of 500 DNS queries per check"
     """
-    return f"stopped at the check's limit of {value} {_WHAT[name]}"
+    return f"{_STOPPED}{value} {_WHAT[name]}"
 
 
 def _over(obs: Observation, limits: Limits) -> Iterator[tuple[str, tuple[Answer, ...]]]:
-    """The caps the observed records go past: what gathering had to leave out."""
+    """The caps the observed records go past: what gathering had to leave out.
+
+    Each count is first bounded by a length (a set is never longer than the
+    records it is made of), so a typical observation costs a few len() calls.
+    """
     wide_mx = [
         a
         for a in (obs.pec_mx, obs.domain_mx)
-        if a.outcome is Outcome.ANSWER
+        if len(a.mx) > limits.mx_hosts
+        and a.outcome is Outcome.ANSWER
         and len({mx.exchange for mx in a.mx if not mx.is_null}) > limits.mx_hosts
     ]
     if wide_mx:
         yield "mx_hosts", tuple(wide_mx)
     referrals = [p.mx for p in obs.parent_probes if p.mx is not None and p.mx.referral]
-    ns_sets = [obs.domain_ns] if obs.domain_ns.outcome is Outcome.ANSWER else []
+    ns_sets = (obs.domain_ns,) if obs.domain_ns.outcome is Outcome.ANSWER else ()
     wide = [
-        a for a in (*ns_sets, *referrals) if len(set(a.referral or a.records)) > limits.name_servers
+        a
+        for a in (*ns_sets, *referrals)
+        if len(a.referral or a.records) > limits.name_servers
+        and len(set(a.referral or a.records)) > limits.name_servers
     ]
     if wide:
         yield "name_servers", tuple(wide)
-    many = [
-        a for h in obs.ns_hosts if len(h.addresses) > limits.addresses_per_server for a in h.answers
-    ]
-    glued = [a for a in referrals if _most_glue(a) > limits.addresses_per_server]
+    cap = limits.addresses_per_server
+    many = [a for h in obs.ns_hosts if _addresses(h) > cap for a in h.answers]
+    glued = [a for a in referrals if _most_glue(a) > cap] if referrals else []
     if many or glued:
         yield "addresses_per_server", (*many, *glued)
+
+
+def _addresses(lookup: HostLookup) -> int:
+    """How many addresses a look-up found: ``len(lookup.addresses)``, without the tuple."""
+    return len(lookup.a.records) + (len(lookup.aaaa.records) if lookup.aaaa is not None else 0)
 
 
 def _most_glue(referral: Answer) -> int:
@@ -127,12 +143,28 @@ def _most_glue(referral: Answer) -> int:
     return max(counts.values(), default=0)
 
 
-def reached_limits(obs: Observation, limits: Limits) -> list[tuple[str, tuple[Answer, ...]]]:
-    """Each cap that stopped part of the check, with the answers that show it, in field order."""
+def reached_limits(
+    obs: Observation, limits: Limits, answers: Sequence[Answer] | None = None
+) -> list[tuple[str, tuple[Answer, ...]]]:
+    """Each cap that stopped part of the check, with the answers that show it, in field order.
+
+    The caps are read from the details of ``answers``: ``obs.answers`` by
+    default, or any part of them that holds every answer with a detail.
+
+    >>> from pecdns import Domain
+    >>> from pecdns._models import Answer, Observation, Query
+    >>> stopped = Answer(Query("pec.example.it", "MX"), "TIMEOUT", detail=reached("queries", 500))
+    >>> nodata = Answer(Query("example.it", "NS"), "NODATA")
+    >>> obs = Observation(Domain("example.it"), "pec.example.it.", stopped, nodata, nodata, nodata)
+    >>> [(name, len(evidence)) for name, evidence in reached_limits(obs, Limits())]
+    [('queries', 1)]
+    """
     found = dict(_over(obs, limits))
-    for name in _WHAT:
+    # One pass for the common case: no answer was stopped by any cap.
+    marked = [a for a in (obs.answers if answers is None else answers) if _STOPPED in a.detail]
+    for name in _WHAT if marked else ():
         text = reached(name, getattr(limits, name))
-        stopped = tuple(a for a in obs.answers if text in a.detail)
+        stopped = tuple(a for a in marked if text in a.detail)
         if stopped:
             found[name] = (*found.get(name, ()), *stopped)
     return [(name, found[name]) for name in _WHAT if name in found]

@@ -6,7 +6,7 @@ import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import attrs
 from attrs import field, frozen
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from pecdns._domain import Domain
 
 __all__ = ["ARUBA", "Policy"]
+
+IPNetwork: TypeAlias = "ipaddress.IPv4Network | ipaddress.IPv6Network"
 
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
 
@@ -216,6 +218,14 @@ class Policy:
     notice_period: timedelta | None = field(default=None, converter=_notice_period)
     limits: Limits = field(factory=Limits, converter=_caps)
     trust_anchor: TrustAnchor = ROOT_ANCHOR
+    # Derived once (a batch asks for them per domain): the MX record, the own networks (P10).
+    _mx: MXRecord = field(init=False, eq=False, repr=False)
+    _own_networks: tuple[IPNetwork, ...] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_mx", MXRecord(self.mx_preference, self.mx_host))
+        networks = tuple(ipaddress.ip_network(n) for n in self.own_mail_servers if "/" in n)
+        object.__setattr__(self, "_own_networks", networks)
 
     def severity(self, code: str) -> Severity:
         """The severity this policy gives a finding code."""
@@ -236,7 +246,7 @@ class Policy:
     @property
     def mx(self) -> MXRecord:
         """The MX record the PEC name must have (P4.2)."""
-        return MXRecord(self.mx_preference, self.mx_host)
+        return self._mx
 
     def mx_line(self, domain: Domain) -> str:
         """The zone-file line that gives a domain's PEC name the required MX.
@@ -277,11 +287,12 @@ class Policy:
         """
         if host in self.own_mail_servers:
             return True
-        networks = [ipaddress.ip_network(n) for n in self.own_mail_servers if "/" in n]
+        if not self._own_networks:  # the common case: no network, nothing to parse
+            return False
         return any(
             ipaddress.ip_address(a) in net
             for a in addresses
-            for net in networks
+            for net in self._own_networks
             if ipaddress.ip_address(a).version == net.version
         )
 

@@ -31,6 +31,9 @@ _PEC_MX = frozenset(
     }
 )
 
+# Every finding the remedy has a fix for: the PEC name's MX, P5 and P9 at the apex.
+_FIXED = _PEC_MX | {"MX_AT_REGISTRABLE", "DOMAIN_MX_HYBRID"}
+
 # The comment lines of a remedy, per language; records themselves are zone data.
 _COMMENTS = {
     "required": {
@@ -62,8 +65,11 @@ def remedy(
     Records to add are zone-file lines; records to delete follow as comments
     (a zone file cannot say "delete"), so the text can be pasted as it is.
     """
-    comment = {kind: text[check_lang(lang)] for kind, text in _COMMENTS.items()}
+    check_lang(lang)
     codes = {f.code for f in findings}
+    if not (codes & _FIXED):  # the common case: nothing a zone edit fixes
+        return None
+    comment = {kind: text[lang] for kind, text in _COMMENTS.items()}
     pec, apex = obs.pec_name, f"{obs.domain.name}."
     lines: list[str] = []
     if codes & _PEC_MX:
@@ -78,7 +84,7 @@ def remedy(
         lines += [f"; {apex} IN MX {r}" for r in obs.domain_mx.mx if r.exchange == policy.mx_host]
     if "DOMAIN_MX_HYBRID" in codes:
         lines += [comment["hybrid"].format(name=apex)]
-    return "\n".join(lines) if lines else None
+    return "\n".join(lines)
 
 
 @functools.cache
