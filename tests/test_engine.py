@@ -12,10 +12,11 @@ import dns.message
 import pytest
 from attrs import evolve
 
-from pecdns import ARUBA, Report, check
+from pecdns import ARUBA, Report, Verdict, check
 from pecdns._batch import InvalidInput, acheck
 from pecdns._engine import fast_resolver, run
 from pecdns._limits import Limits
+from pecdns.exceptions import PecdnsError
 from pecdns.resolvers import Answer, DnsResolver, Outcome, Query, ZoneResolver
 from pecdns.resolvers._fast import FastResolver
 from pecdns.testing import FakeDNS, FakeResolver
@@ -292,3 +293,20 @@ def test_a_check_that_finds_the_walk_cached_counts_its_questions_as_one_that_ask
     assert isinstance(second, Report)
     assert first.observation.queries == second.observation.queries
     assert source.raw.count(". DNSKEY") == 1
+
+
+class _RaisingRawFake(_RawFake):
+    """As _RawFake, but its raw questions are a misuse (a replay that never recorded them)."""
+
+    async def ask_raw(self, question: Any) -> dns.message.Message:
+        raise PecdnsError(f"no recorded response to {question.name} {question.rdtype}")
+
+
+def test_a_raw_question_the_resolver_refuses_as_misuse_fails_that_check_not_the_batch() -> None:
+    source = _RaisingRawFake(FakeDNS().compliant("a.it").compliant("b.it"))
+    reports = list(run(["a.it", "b.it"], resolver=source, timeout=5))
+    assert len(reports) == 2  # before: the batch waited for ever
+    for report in reports:
+        assert isinstance(report, Report)
+        assert report.verdict is Verdict.UNDETERMINED
+        assert "no recorded response to . DNSKEY" in str(report.to_dict())

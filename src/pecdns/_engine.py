@@ -226,13 +226,17 @@ class _Check:
         """Answer a round of raw questions in turn, within the budget and the query cap."""
         replies: list[dns.message.Message | None] = []
         end = self.deadline if self.deadline != float("inf") else None
-        with within(end, self.tally):  # the network code reads budget and tally from the context
-            for question in round_:
-                left = self.deadline - time.monotonic()
-                if left <= 0 or self.tally.full():
-                    replies.append(None)
-                    continue
-                replies.append(await self.engine.ask_raw(question, left, self.tally))
+        try:
+            with within(end, self.tally):  # the network code reads budget and tally from context
+                for question in round_:
+                    left = self.deadline - time.monotonic()
+                    if left <= 0 or self.tally.full():
+                        replies.append(None)
+                        continue
+                    replies.append(await self.engine.ask_raw(question, left, self.tally))
+        except Exception as exc:  # noqa: BLE001 -- misuse (a replay missing a raw question): the check's failure, not a hang
+            self.engine.finished(self, _failed(self.domain, self.engine.policy, exc))
+            return
         self.advance(replies)
 
     def landed(self, i: int, answer: Answer, *, counted: bool = True) -> None:
