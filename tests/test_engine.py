@@ -310,3 +310,23 @@ def test_a_raw_question_the_resolver_refuses_as_misuse_fails_that_check_not_the_
         assert isinstance(report, Report)
         assert report.verdict is Verdict.UNDETERMINED
         assert "no recorded response to . DNSKEY" in str(report.to_dict())
+
+
+def test_a_report_that_cannot_be_made_ends_its_check_not_the_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pecdns._check import report as judge  # noqa: PLC0415 -- the judge being swapped
+
+    def failing(observation: Any, *args: Any, **kwargs: Any) -> Report:
+        if observation.domain.name == "a.it" and observation.pec_mx.outcome is Outcome.ANSWER:
+            raise RuntimeError("a rule's bug")
+        return judge(observation, *args, **kwargs)
+
+    monkeypatch.setattr("pecdns._engine.report", failing)
+    fake = FakeDNS().compliant("a.it").compliant("b.it")
+    first, second = run(["a.it", "b.it"], resolver=fake, timeout=5)
+    assert isinstance(first, Report)
+    assert isinstance(second, Report)
+    assert first.verdict is Verdict.UNDETERMINED
+    assert "RuntimeError: a rule's bug" in str(first.to_dict())
+    assert second.verdict is Verdict.COMPLIANT

@@ -445,7 +445,11 @@ class _Engine:
     def finished(self, check: _Check, observation: Observation) -> None:
         if self.running.get(check.domain.name) is check:
             del self.running[check.domain.name]
-        result = report(observation, self.policy, at=self.at, lang=self.lang)
+        try:
+            result = report(observation, self.policy, at=self.at, lang=self.lang)
+        except Exception as exc:  # noqa: BLE001 -- in a callback it would leave the batch waiting
+            failed = _failed(check.domain, self.policy, exc)
+            result = report(failed, self.policy, at=self.at, lang=self.lang)
         for index in check.indices:
             self.put(index, result)
         if not self.refill and self.loop is not None:  # a check ended: start the next one
