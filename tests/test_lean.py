@@ -389,6 +389,29 @@ def test_lean_codec_reads_compressed_names_as_dnspython_does(case: tuple[Query, 
     event("read by the lean codec" if _same(query, wire) else "left to dnspython")
 
 
+@st.composite
+def chains(draw: st.DrawFn) -> bytes:
+    """MX exchanges, each at most one label and a pointer into the one before: 10 to 20 hops.
+
+    A pointer aims at the label or at the pointer of the exchange before, so
+    the hops add up to around dnspython's limit of 16, through names the
+    cache holds and names it does not (pointers to pointers).
+    """
+    built = _Builder()
+    marks = [12]  # where the exchange before has a label or a pointer
+    for _ in range(draw(st.integers(10, 20))):
+        label = draw(st.sampled_from([b"", b"\x01h", b"\x02mx"]))
+        start = built.mx(label + _pointer(draw(st.sampled_from(marks))))
+        marks = [start, start + len(label)] if label else [start]
+    return built.bytes()
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(chains())
+def test_lean_codec_reads_pointer_chains_near_the_limit_as_dnspython_does(wire: bytes) -> None:
+    event("read by the lean codec" if _same(Query("pec.example.it", "MX"), wire) else "refused")
+
+
 def _chain(hops: int) -> tuple[_Builder, list[int]]:
     """MX exchanges h1.pec.example.it. ... each one label and a pointer to the one before.
 
