@@ -92,7 +92,9 @@ def plain(runs: int) -> None:
                 del data[at : at + rng.randint(1, 8)]
             elif how == 2:
                 data[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 4)))
-            elif how == 4 and at > 12:  # RFC 1035 4.1.4: a pointer to an earlier octet
+            elif how == 4 and at > 12:  # RFC 1035 4.1.4: a pointer aimed at an earlier octet
+                pointers = [i for i in range(12, len(data) - 1) if data[i] >= 0xC0]
+                at = rng.choice(pointers) if pointers else at  # mostly an existing one, re-aimed
                 data[at : at + 2] = struct.pack("!H", 0xC000 | rng.randrange(at))
             else:
                 other = rng.choice(corpus)
