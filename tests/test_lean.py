@@ -261,11 +261,14 @@ def test_glue_of_another_class_is_an_error_answer_not_an_exception() -> None:
 
 MX_CODE, NS_CODE, CNAME_CODE, SOA_CODE, A_CODE, AAAA_CODE = 15, 2, 5, 6, 1, 28
 QUESTION = b"\x03pec\x07example\x02it\x00"  # at offset 12; "example.it." at 16, "it." at 24
-# Labels a name is drawn from: plain ones, one of 63 octets (long names), one whose "0" (48)
-# reads as a length when a pointer aims inside it, and one the lean codec leaves to dnspython.
+# Labels a name is drawn from: plain ones, one of 63 octets (long names), and one whose "0"
+# (48) reads as a length when a pointer aims inside it.
 LABELS = [b"pec", b"NS1", b"it", b"mail", b"x-y_z*", b"a" * 63, b"0" + b"b" * 48]
 # Addresses whose octets read as a pointer, a root, a label (where a pointer may aim).
-ADDRESS_DATA = {1: [b"\xc0\x00\x02\x01", b"\x00\x0c\x03a"], 28: [b"\x20\x01\x0d\xb8" * 4]}
+ADDRESS_DATA = {
+    A_CODE: [b"\xc0\x00\x02\x01", b"\x00\x0c\x03a"],
+    AAAA_CODE: [b"\x20\x01\x0d\xb8" * 4],
+}
 
 
 def _pointer(target: int) -> bytes:
