@@ -11,6 +11,7 @@ with the input.
 from __future__ import annotations
 
 import random
+import struct
 import sys
 
 import dns.flags
@@ -56,17 +57,34 @@ def seeds() -> list[bytes]:
         alias.answer.append(dns.rrset.from_text("pec.example.it.", 60, "IN", "CNAME", "x.it."))
         alias.authority.append(dns.rrset.from_text("it.", 60, "IN", "SOA", "a.it. h.it. 1 2 3 4 5"))
         out.append(alias.to_wire(want_shuffle=False))
-    return out
+    return [*out, *compressed()]
+
+
+def compressed() -> list[bytes]:
+    """Answers at dnspython's compression limits: 16 pointers in a row, a name of 255 octets."""
+    header = struct.pack("!HHHHHH", 1, 0x8400, 1, 16, 0, 0)
+    wire = bytearray(header + b"\x03pec\x07example\x02it\x00\x00\x0f\x00\x01")
+    target = 12
+    for k in range(16):  # each exchange one label and a pointer to the one before
+        start = len(wire) + 14
+        wire += b"\xc0\x0c\x00\x0f\x00\x01\x00\x00\x00\x3c\x00\x07\x00\x0a"
+        wire += b"\x02h" + bytes([97 + k]) + struct.pack("!H", 0xC000 | target)
+        target = start
+    long = b"".join(bytes([63]) + c * 63 for c in (b"a", b"b", b"c")) + b"\x02it\x00"
+    header = struct.pack("!HHHHHH", 1, 0x8400, 1, 1, 0, 0)
+    exchange = b"\x3a" + b"y" * 58 + b"\xc0\x0c"  # 59 + 196 = 255 octets
+    record = b"\xc0\x0c\x00\x0f\x00\x01\x00\x00\x00\x3c" + struct.pack("!H", 2 + len(exchange))
+    return [bytes(wire), header + long + b"\x00\x0f\x00\x01" + record + b"\x00\x0a" + exchange]
 
 
 def plain(runs: int) -> None:
-    """Mutate real answers at random (byte flips, cuts, splices, inserts) without atheris."""
+    """Mutate real answers at random (byte flips, cuts, splices, inserts, pointers), no atheris."""
     rng = random.Random(1)  # noqa: S311 -- reproducible fuzzing, not security
     corpus = seeds()
     for i in range(runs):
         data = bytearray(rng.choice(corpus))
         for _ in range(rng.randint(1, 4)):
-            how = rng.randint(0, 3)
+            how = rng.randint(0, 4)
             at = rng.randrange(len(data)) if data else 0
             if how == 0 and data:
                 data[at] = rng.randrange(256)
@@ -74,6 +92,10 @@ def plain(runs: int) -> None:
                 del data[at : at + rng.randint(1, 8)]
             elif how == 2:
                 data[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 4)))
+            elif how == 4 and at > 12:  # RFC 1035 4.1.4: a pointer aimed at an earlier octet
+                pointers = [i for i in range(12, len(data) - 1) if data[i] >= 0xC0]
+                at = rng.choice(pointers) if pointers else at  # mostly an existing one, re-aimed
+                data[at : at + 2] = struct.pack("!H", 0xC000 | rng.randrange(at))
             else:
                 other = rng.choice(corpus)
                 start = rng.randrange(len(other))

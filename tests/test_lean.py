@@ -14,11 +14,19 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from pecdns.resolvers import Outcome, Query
-from pecdns.resolvers._lean import answer, build, decode, matches, recursive_answer, reference
+from pecdns.resolvers import Outcome, Query, RRType
+from pecdns.resolvers._lean import (
+    _name,
+    answer,
+    build,
+    decode,
+    matches,
+    recursive_answer,
+    reference,
+)
 
 SERVER = "192.0.2.53#53"
 NAMES = [
@@ -247,3 +255,283 @@ def test_glue_of_another_class_is_an_error_answer_not_an_exception() -> None:
     wire = referral.to_wire()
     assert answer(query, wire, SERVER) == reference(query, wire, SERVER)
     assert reference(query, wire, SERVER).outcome is Outcome.ERROR
+
+
+# -- Compression pointers: the per-message cache of names read (RFC 1035 §4.1.4) -------------
+
+MX_CODE, NS_CODE, CNAME_CODE, SOA_CODE, A_CODE, AAAA_CODE = 15, 2, 5, 6, 1, 28
+QUESTION = b"\x03pec\x07example\x02it\x00"  # at offset 12; "example.it." at 16, "it." at 24
+# Labels a name is drawn from: plain ones, one of 63 octets (long names), and one whose "0"
+# (48) reads as a length when a pointer aims inside it.
+LABELS = [b"pec", b"NS1", b"it", b"mail", b"x-y_z*", b"a" * 63, b"0" + b"b" * 48]
+# Addresses whose octets read as a pointer, a root, a label (where a pointer may aim).
+ADDRESS_DATA = {
+    A_CODE: [b"\xc0\x00\x02\x01", b"\x00\x0c\x03a"],
+    AAAA_CODE: [b"\x20\x01\x0d\xb8" * 4],
+}
+
+
+def _pointer(target: int) -> bytes:
+    return struct.pack("!H", 0xC000 | target)
+
+
+class _Builder:
+    """A response written byte by byte, so that names can point anywhere in it."""
+
+    def __init__(self, question: bytes = QUESTION, qtype: int = MX_CODE) -> None:
+        self.wire = bytearray(12) + question + struct.pack("!HH", qtype, 1)
+        self.records = 0
+
+    def at(self) -> int:
+        """The offset of the next octet."""
+        return len(self.wire)
+
+    def record(self, owner: bytes, rtype: int, rdata: bytes, rclass: int = 1) -> None:
+        self.wire += owner + struct.pack("!HHIH", rtype, rclass, 60, len(rdata)) + rdata
+        self.records += 1
+
+    def mx(self, exchange: bytes, owner: bytes = b"\xc0\x0c") -> int:
+        """Add an MX record at ``owner``; return the offset of its exchange."""
+        start = self.at() + len(owner) + 12
+        self.record(owner, MX_CODE, b"\x00\x0a" + exchange)
+        return start
+
+    def pad_to(self, offset: int) -> None:
+        """Add A records (owners ``a…a.pec.example.it.``) up to ``offset``."""
+        while (gap := offset - self.at()) > 0:
+            # An A record is 17 octets and its owner's label: 18 to 80 in all.
+            size = gap - 17 if gap <= 80 else min(63, gap - 35)
+            assert size >= 1, f"no padding record fits in {gap} octets"
+            self.record(bytes([size]) + b"a" * size + b"\xc0\x0c", A_CODE, b"\xc0\x00\x02\x01")
+
+    def bytes(self, *, flags: int = 0x8400, counts: tuple[int, int] | None = None) -> bytes:
+        """The message: all records in the answer section, or split ``counts`` = (an, ns)."""
+        an, ns = counts if counts is not None else (self.records, 0)
+        header = struct.pack("!HHHHHH", 1, flags, 1, an, ns, self.records - an - ns)
+        return header + bytes(self.wire[12:])
+
+
+def _same(query: Query, wire: bytes) -> bool:
+    """Assert the lean codec's Answer is dnspython's; return whether the lean codec read it."""
+    read, lean = decode(query, wire, SERVER)
+    assert read == reference(query, wire, SERVER)
+    return lean
+
+
+@st.composite
+def compressed(draw: st.DrawFn) -> tuple[Query, bytes]:  # noqa: C901 -- one message, as read
+    """A response whose names are labels and pointers aimed anywhere before them.
+
+    Pointers go mostly to where a label or pointer was written (a name read
+    before, a suffix of one, a chain of pointers), else to any offset (inside
+    a label, into the header, the question's type, a TTL or an address) or
+    forwards; names of long labels near 255 octets; records split between
+    the sections, with now and then an OPT record, a class other than IN or a
+    byte changed.
+    """
+    marks: list[int] = []  # offsets where a label or a pointer was written
+    wild = draw(st.integers(0, 3)) == 0  # whether pointers may aim anywhere, labels be odd
+    labels_of = st.sampled_from(LABELS if draw(st.integers(0, 2)) == 0 else LABELS[:5])
+
+    def name(at: int, *, labels: int = 2) -> bytes:
+        earlier = [mark for mark in marks if mark < at]
+        out = bytearray()
+        for drawn in draw(st.lists(labels_of, max_size=labels)):
+            odd = wild and draw(st.integers(0, 10)) == 0
+            label = b"o\x01dd" if odd else drawn  # an octet the lean codec leaves to dnspython
+            marks.append(at + len(out))
+            out += bytes([len(label)]) + label
+        end = draw(st.integers(0, 9))
+        if end == 0:
+            return bytes(out + b"\x00")
+        here = at + len(out)
+        marks.append(here)
+        if (wild and end == 1) or not earlier:  # anywhere, even forwards
+            return bytes(out + _pointer(draw(st.integers(0, here + 3))))
+        return bytes(out + _pointer(draw(st.sampled_from(earlier))))
+
+    qtype = draw(st.sampled_from([MX_CODE, NS_CODE, A_CODE, CNAME_CODE]))
+    if draw(st.integers(0, 4)):
+        marks[:] = [12, 16, 24]  # QUESTION's labels
+        built = _Builder(QUESTION, qtype)
+    else:
+        built = _Builder(name(12), qtype)
+    for _ in range(draw(st.integers(0, 8))):
+        owner = name(built.at())
+        rtype = draw(st.sampled_from([MX_CODE, NS_CODE, CNAME_CODE, A_CODE, AAAA_CODE, SOA_CODE]))
+        rdata_at = built.at() + len(owner) + 10
+        if rtype in {A_CODE, AAAA_CODE}:
+            rdata = draw(st.sampled_from(ADDRESS_DATA[rtype]))
+        elif rtype == MX_CODE:
+            rdata = b"\x00\x0a" + name(rdata_at + 2)
+        elif rtype == SOA_CODE:
+            mname = name(rdata_at)
+            rdata = mname + name(rdata_at + len(mname)) + bytes(range(20))
+        else:
+            rdata = name(rdata_at)
+        built.record(owner, rtype, rdata, rclass=1 if draw(st.integers(0, 30)) else 3)
+    opt = draw(st.booleans())
+    if opt:  # a plain OPT record, last, so in the additional section
+        built.record(b"\x00", 41, b"", rclass=1232)
+    an = draw(st.integers(0, built.records - opt))
+    ns = draw(st.integers(0, built.records - opt - an))
+    flags = draw(st.sampled_from([0x8400, 0x8400, 0x8000, 0x8403]))
+    wire = built.bytes(flags=flags, counts=(an, ns))
+    return Query("pec.example.it", RRType(_TYPE_NAMES[qtype])), draw(
+        mutated(wire)
+    ) if wild else wire
+
+
+_TYPE_NAMES = {MX_CODE: "MX", NS_CODE: "NS", A_CODE: "A", CNAME_CODE: "CNAME"}
+
+
+@settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(compressed())
+def test_lean_codec_reads_compressed_names_as_dnspython_does(case: tuple[Query, bytes]) -> None:
+    query, wire = case
+    event("read by the lean codec" if _same(query, wire) else "left to dnspython")
+
+
+@st.composite
+def chains(draw: st.DrawFn) -> bytes:
+    """MX exchanges, each at most one label and a pointer into the one before: 10 to 20 hops.
+
+    A pointer aims at the label or at the pointer of the exchange before, so
+    the hops add up to around dnspython's limit of 16, through names the
+    cache holds and names it does not (pointers to pointers).
+    """
+    built = _Builder()
+    marks = [12]  # where the exchange before has a label or a pointer
+    for _ in range(draw(st.integers(10, 20))):
+        label = draw(st.sampled_from([b"", b"\x01h", b"\x02mx"]))
+        start = built.mx(label + _pointer(draw(st.sampled_from(marks))))
+        marks = [start, start + len(label)] if label else [start]
+    return built.bytes()
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(chains())
+def test_lean_codec_reads_pointer_chains_near_the_limit_as_dnspython_does(wire: bytes) -> None:
+    event("read by the lean codec" if _same(Query("pec.example.it", "MX"), wire) else "refused")
+
+
+def _chain(hops: int) -> tuple[_Builder, list[int]]:
+    """MX exchanges h1.pec.example.it. ... each one label and a pointer to the one before.
+
+    Exchange k follows k pointers; each is read with the one before it from the cache.
+    """
+    built = _Builder()
+    starts = [12]
+    for k in range(1, hops + 1):
+        starts.append(built.mx(b"\x02h" + bytes([48 + k % 10]) + _pointer(starts[-1])))
+    return built, starts
+
+
+def test_a_name_of_sixteen_pointers_is_read_by_the_lean_codec() -> None:
+    built, _ = _chain(16)
+    query = Query("pec.example.it", "MX")
+    read, lean = decode(query, built.bytes(), SERVER)
+    assert lean
+    assert len(read.records) == 16
+    assert read == reference(query, built.bytes(), SERVER)
+
+
+def test_a_name_of_seventeen_pointers_is_left_to_dnspython() -> None:
+    built, _ = _chain(17)
+    query = Query("pec.example.it", "MX")
+    assert not _same(query, built.bytes())
+    assert reference(query, built.bytes(), SERVER).outcome is Outcome.ERROR
+
+
+@pytest.mark.parametrize(("target", "lean"), [(15, True), (16, False)])
+def test_a_pointer_to_a_remembered_name_counts_its_hops(target: int, lean: bool) -> None:
+    # A bare pointer to exchange k follows k + 1 pointers: dnspython allows 16.
+    built, starts = _chain(16)
+    built.mx(_pointer(starts[target]))
+    assert _same(Query("pec.example.it", "MX"), built.bytes()) is lean
+
+
+@pytest.mark.parametrize("owner", [False, True], ids=["exchange", "unused-owner"])
+@pytest.mark.parametrize(("octets", "lean"), [(255, True), (256, False)])
+def test_a_name_ending_in_a_remembered_one_counts_its_octets(
+    octets: int, lean: bool, owner: bool
+) -> None:
+    long_question = b"".join(bytes([63]) + c * 63 for c in (b"a", b"b", b"c")) + b"\x02it\x00"
+    built = _Builder(long_question)  # 196 octets, remembered at 12
+    size = octets - 196 - 1  # one label of ``size`` octets, then a pointer to the question
+    name = bytes([size]) + b"y" * size + _pointer(12)
+    if owner:  # the owner of an A record the Answer never shows: only the codec can refuse it
+        built.mx(b"\x00")
+        built.record(name, A_CODE, b"\xc0\x00\x02\x01")
+    else:
+        built.mx(name)
+    assert _same(Query("pec.example.it", "MX"), built.bytes()) is lean
+
+
+def test_a_pointer_into_a_label_is_read_from_the_octets_there() -> None:
+    # "0" is 48: from inside the question's first label, a label of 48 "b"s, then "it".
+    built = _Builder(b"\x310" + b"b" * 48 + b"\x02it\x00")
+    built.mx(_pointer(13))
+    query = Query("pec.example.it", "MX")
+    assert _same(query, built.bytes())
+    assert decode(query, built.bytes(), SERVER)[0].records == ("10 " + "b" * 48 + ".it.",)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [0, 5, 11, 28, 29, 13, 17],
+    ids=[
+        "header-id",
+        "header-qdcount",
+        "header-arcount",
+        "qtype",
+        "qtype-low",
+        "in-label",
+        "in-label-2",
+    ],
+)
+def test_a_pointer_to_other_octets_is_read_as_dnspython_reads_it(target: int) -> None:
+    built = _Builder()
+    built.mx(_pointer(target))
+    _same(Query("pec.example.it", "MX"), built.bytes())
+
+
+def _overlap(aim: int) -> bytes:
+    """Exchange X at 261 is "x" and a pointer to 0xC1, then an owner of label length 5.
+
+    The pointer's second octet 0xC1, read with the 5 after it as a pointer,
+    aims at 0x105 = 261: X itself. A last MX exchange points ``aim`` octets
+    into X.
+    """
+    built = _Builder()
+    built.pad_to(193 - 14)
+    z = built.mx(b"\x01z" + _pointer(12))
+    built.pad_to(261 - 14)
+    x = built.mx(b"\x01x" + _pointer(z))
+    assert (z, x) == (0xC1, 261)
+    built.record(b"\x05aaaaa" + _pointer(12), A_CODE, b"\xc0\x00\x02\x01")
+    built.mx(_pointer(x + aim))
+    return built.bytes()
+
+
+def test_a_remembered_name_overlapping_the_pointing_segment_is_left_to_dnspython() -> None:
+    # From X's last octet the walk comes back to X, whose first segment runs past that octet:
+    # dnspython refuses it (the target must end before the segment that points to it), and
+    # the cache, which holds X, must not answer for it.
+    assert not _same(Query("pec.example.it", "MX"), _overlap(3))
+
+
+def test_a_pointer_to_the_same_remembered_name_from_after_it_is_read() -> None:
+    query = Query("pec.example.it", "MX")
+    assert _same(query, _overlap(0))
+    assert "10 x.z.pec.example.it." in decode(query, _overlap(0), SERVER)[0].records
+
+
+def test_a_pointer_to_a_name_read_before_is_taken_from_the_cache() -> None:
+    # The cache's entry, not the octets, answers: a forged entry shows it is used ...
+    wire = bytes(12) + QUESTION + b"\x00\x0f\x00\x01" + b"\xc0\x0c"
+    seen = {12: ("cached.", 28, 15, 16)}
+    assert _name(wire, 32, len(wire), seen) == ("cached.", 34)
+    # ... and not where the hops would pass dnspython's 16: the octets are read instead.
+    seen = {12: ("cached.", 28, 16, 16)}
+    assert _name(wire, 32, len(wire), seen) == ("pec.example.it.", 34)

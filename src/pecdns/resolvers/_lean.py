@@ -95,19 +95,60 @@ def build(query: Query, *, recursion: bool, qid: int | None = None) -> tuple[int
     return ident, header + question_bytes(query) + _OPT_1232
 
 
-def _name(wire: bytes, pos: int, end: int) -> tuple[str, int]:  # noqa: C901 -- one loop, RFC 1035 4.1.4 as dnspython reads it
+# A name read before, by the offset of each label of its first segment (the labels before
+# its first pointer): its lower-case text from that label on, the offset where that first
+# segment ends, the pointers followed after it, and its length in octets.
+_Seen = dict[int, tuple[str, int, int, int]]
+# Records of one (name, type) in one section, merged as dnspython merges an RRset:
+# the smallest TTL and the set of data (a dict, for a stable order).
+_RRset = tuple[int, dict[object, None]]
+_Section = dict[tuple[str, int], _RRset]
+
+
+def _name(wire: bytes, pos: int, end: int, seen: _Seen) -> tuple[str, int]:
     """The lower-case text of the name at ``pos`` and the offset after it.
 
-    Follows dnspython's rules exactly (pointers strictly backwards, a target
-    never overlapping the name, at most 16 hops, 255 octets); a label with any
-    octet outside ``[A-Za-z0-9_*-]`` is left to dnspython.
+    The usual owner name is one compression pointer to a name read before:
+    that is taken from ``seen`` in one step (see :func:`_walk` for the rules).
+    The root (an OPT record's owner) is one zero octet.
     """
-    labels: list[bytes] = []
-    total = 1
-    biggest = segment = pos
+    if pos + 2 <= end:
+        length = wire[pos]
+        if length >= 0xC0:
+            target = ((length & 0x3F) << 8) | wire[pos + 1]
+            hit = seen.get(target)
+            # As in _walk: backwards, the target's first segment before this name, <= 16 hops.
+            if hit is not None and target < pos and hit[1] <= pos and hit[2] < _MAX_HOPS:
+                return hit[0], pos + 2
+        elif not length:
+            return ".", pos + 1
+    return _walk(wire, pos, end, seen)
+
+
+def _walk(wire: bytes, pos: int, end: int, seen: _Seen) -> tuple[str, int]:  # noqa: C901, PLR0912, PLR0915 -- one loop, RFC 1035 §4.1.4 as dnspython reads it
+    """Read the name at ``pos`` label by label, as dnspython does, and remember it in ``seen``.
+
+    RFC 1035 §4.1.4 compression, with dnspython's checks: a pointer goes
+    strictly backwards, below the start of the segment it ends (so the target
+    never overlaps what was read), at most 16 hops, 255 octets in all. A label
+    with any octet outside ``[A-Za-z0-9_*-]`` is left to dnspython.
+
+    A pointer to a label remembered in ``seen`` ends the walk: reading on from
+    there would meet exactly what the name read from that label met (the same
+    bytes up to the end of its first segment, then the same pointers, each
+    checked against a start no lower than before), so the result is the same
+    whenever that first segment ends before the current limit and the hops and
+    octets, added up, stay within dnspython's limits. Otherwise the walk goes
+    on byte by byte and dnspython's checks decide.
+    """
+    start = segment = pos  # dnspython's "biggest pointer" is always the segment's start
     limit = end
-    after = -1
+    labels: list[bytes] = []
+    octets = 1  # the root label's
     hops = 0
+    first = -1  # the offset after the first segment (and so after the name)
+    direct = 0  # labels in the first segment
+    tail: tuple[str, int, int, int] | None = None
     while True:
         if pos >= limit:
             raise _Odd
@@ -123,75 +164,72 @@ def _name(wire: bytes, pos: int, end: int) -> tuple[str, int]:  # noqa: C901 -- 
             if label.translate(None, _NAME_OCTETS):
                 raise _Odd
             labels.append(label)
-            total += length + 1
+            octets += length + 1
             pos = stop
-        elif length >= 192 and pos + 2 <= limit:
+        elif length >= 0xC0 and pos + 2 <= limit:
+            # RFC 1035 §4.1.4: a pointer, the offset of the rest of the name.
             target = ((length & 0x3F) << 8) | wire[pos + 1]
             hops += 1
-            if target >= biggest or hops > _MAX_HOPS:
+            if target >= segment or hops > _MAX_HOPS:
                 raise _Odd
-            if after < 0:
-                after = pos + 2
-            biggest = target
+            if first < 0:
+                first, direct = pos + 2, len(labels)
+            tail = seen.get(target)
+            if (
+                tail is not None
+                and tail[1] <= segment
+                and hops + tail[2] <= _MAX_HOPS
+                and octets + tail[3] <= 256
+            ):
+                break
+            tail = None
             limit, segment, pos = segment, target, target
-        else:
+        else:  # 0x40, 0x80: label types dnspython refuses (RFC 6891 §5 deprecates 0x40)
             raise _Odd
-    if total > 255:
-        raise _Odd
-    text = (b".".join(labels).decode("ascii").lower() + ".") if labels else "."
-    return text, (after if after >= 0 else pos)
-
-
-class _RRset:
-    """Records of one (section, name, type) as dnspython merges them: a set, TTL minimised."""
-
-    __slots__ = ("items", "ttl")
-
-    def __init__(self) -> None:
-        self.items: dict[object, None] = {}
-        self.ttl = 0
-
-    def add(self, rtype: int, item: object, ttl: int) -> None:
-        if not self.items or ttl < self.ttl:
-            self.ttl = ttl
-        if rtype in _SINGLETON and self.items:
-            self.items.clear()
-        self.items.setdefault(item, None)
-
-
-_Section = dict[tuple[str, int], _RRset]
-
-
-def _rdata(wire: bytes, rtype: int, pos: int, stop: int) -> object:
-    """One record's data, in the form dnspython compares it (names in lower case)."""
-    if rtype == A:
-        if stop - pos != 4:
+    if first < 0:
+        first, direct = pos, len(labels)
+    text = b".".join(labels).decode("ascii").lower()
+    if tail is None:
+        if octets > 255:
             raise _Odd
-        return socket.inet_ntop(socket.AF_INET, wire[pos:stop])
-    if rtype == AAAA:
-        if stop - pos != 16:
+        text = text + "." if labels else "."
+    else:
+        text = text + "." + tail[0] if labels else tail[0]
+        hops += tail[2]
+        octets += tail[3] - 1
+    skip = 0
+    for label in labels[:direct]:
+        seen[start + skip] = (text[skip:], first, hops, octets - skip)
+        skip += len(label) + 1
+    return text, first
+
+
+def _rdata(wire: bytes, rtype: int, pos: int, stop: int, seen: _Seen) -> object:
+    """One record's data, as dnspython compares it: names in lower case, addresses as bytes."""
+    if rtype in (A, AAAA):
+        if stop - pos != (4 if rtype == A else 16):
             raise _Odd
-        return socket.inet_ntop(socket.AF_INET6, wire[pos:stop])
+        return wire[pos:stop]
     if rtype == MX:
         if stop - pos < 3:
             raise _Odd
-        exchange, end = _name(wire, pos + 2, stop)
-        data: object = (int.from_bytes(wire[pos : pos + 2], "big"), exchange)
+        exchange, end = _name(wire, pos + 2, stop, seen)
+        data: object = ((wire[pos] << 8) | wire[pos + 1], exchange)
     elif rtype == SOA:
-        mname, end = _name(wire, pos, stop)
-        rname, end = _name(wire, end, stop)
+        mname, end = _name(wire, pos, stop, seen)
+        rname, end = _name(wire, end, stop, seen)
         if stop - end != 20:
             raise _Odd
         return (mname, rname, *_SOA_TAIL.unpack_from(wire, end))
     else:  # NS, CNAME
-        data, end = _name(wire, pos, stop)
+        data, end = _name(wire, pos, stop, seen)
     if end != stop:
         raise _Odd
     return data
 
 
 class _Message:
-    """The parts of a response that classify reads."""
+    """The parts of a response that classify reads, every record checked as dnspython checks it."""
 
     __slots__ = ("additional", "answer", "authority", "flags", "qname", "qtype", "rcode")
 
@@ -203,51 +241,62 @@ class _Message:
         if not flags & _QR or flags & 0x7800 or qdcount != 1:  # a QUERY response, one question
             raise _Odd
         self.flags = flags
-        self.qname, pos = _name(wire, 12, size)
+        self.rcode = flags & 0xF
+        seen: _Seen = {}  # one message's names: pointers reach no other message
+        self.qname, pos = _name(wire, 12, size, seen)
         if pos + 4 > size:
             raise _Odd
         self.qtype, qclass = _TYPE_CLASS.unpack_from(wire, pos)
         if qclass != _IN or self.qtype not in _ASKED:
             raise _Odd
-        pos += 4
-        self.rcode = flags & 0xF
         self.answer: _Section = {}
         self.authority: _Section = {}
         self.additional: _Section = {}
-        pos = self._section(wire, pos, ancount, self.answer, opt=False)
-        pos = self._section(wire, pos, nscount, self.authority, opt=False)
-        pos = self._section(wire, pos, arcount, self.additional, opt=True)
-        if pos != size:
+        sections = ((self.answer, ancount), (self.authority, nscount), (self.additional, arcount))
+        if _records(wire, pos + 4, sections, seen) != size:
             raise _Odd
 
-    @staticmethod
-    def _section(wire: bytes, pos: int, count: int, section: _Section, *, opt: bool) -> int:
-        size = len(wire)
-        seen_opt = False
+
+def _records(wire: bytes, pos: int, sections: tuple[tuple[_Section, int], ...], seen: _Seen) -> int:  # noqa: C901 -- one pass, one check a branch
+    """Read the records of the three sections from ``pos`` into ``sections``; the offset after."""
+    size = len(wire)
+    header = _RR.unpack_from
+    additional = sections[2][0]
+    seen_opt = False
+    for section, count in sections:
         for _ in range(count):
-            owner, pos = _name(wire, pos, size)
+            owner, pos = _name(wire, pos, size, seen)
             if pos + 10 > size:
                 raise _Odd
-            rtype, rclass, ttl, rdlen = _RR.unpack_from(wire, pos)
+            rtype, rclass, ttl, rdlen = header(wire, pos)
             pos += 10
             stop = pos + rdlen
             if stop > size:
                 raise _Odd
-            if rtype == OPT:
+            if rclass != _IN or rtype not in _KNOWN:
                 # One plain OPT in the additional section: no options, no extended RCODE.
-                if not opt or seen_opt or owner != "." or rdlen or ttl >> 24:
+                if rtype != OPT or section is not additional or seen_opt or owner != ".":
+                    raise _Odd
+                if rdlen or ttl >> 24:
                     raise _Odd
                 seen_opt = True
-            elif rtype in _KNOWN and rclass == _IN:
-                data = _rdata(wire, rtype, pos, stop)
-                rrset = section.get((owner, rtype))
-                if rrset is None:
-                    rrset = section[owner, rtype] = _RRset()
-                rrset.add(rtype, data, 0 if ttl > _MAX_TTL else ttl)
-            else:
-                raise _Odd
+                pos = stop
+                continue
+            data = _rdata(wire, rtype, pos, stop, seen)
             pos = stop
-        return pos
+            if ttl > _MAX_TTL:
+                ttl = 0
+            key = (owner, rtype)
+            rrset = section.get(key)
+            if rrset is None:
+                section[key] = (ttl, {data: None})
+                continue
+            if ttl < rrset[0]:
+                section[key] = (ttl, rrset[1])
+            if rtype in _SINGLETON:  # dnspython keeps the last CNAME or SOA of an RRset
+                rrset[1].clear()
+            rrset[1][data] = None
+    return pos
 
 
 def _subdomain(name: str, zone: str) -> bool:
@@ -261,6 +310,11 @@ def _parent(name: str) -> str | None:
 
 
 def _text(rtype: int, data: object) -> str:
+    """A record's data as dnspython writes it."""
+    if rtype == A:
+        return socket.inet_ntop(socket.AF_INET, cast("bytes", data))
+    if rtype == AAAA:
+        return socket.inet_ntop(socket.AF_INET6, cast("bytes", data))
     if rtype == MX:
         mx = cast("tuple[int, str]", data)
         return f"{mx[0]} {mx[1]}"
@@ -278,14 +332,14 @@ def _lean(query: Query, message: _Message, server: str) -> Answer:
     while count < _MAX_CHAIN:
         found = message.answer.get((qname, qtype))
         if found is not None:
-            min_ttl = min(min_ttl, found.ttl)
+            min_ttl = min(min_ttl, found[0])
             break
         alias = message.answer.get((qname, CNAME)) if qtype != CNAME else None
         if alias is None:
             break
-        qname = str(next(iter(alias.items)))
+        qname = str(next(iter(alias[1])))
         aliases.append(qname)
-        min_ttl = min(min_ttl, alias.ttl)
+        min_ttl = min(min_ttl, alias[0])
         count += 1
     if count >= _MAX_CHAIN:
         return Answer(
@@ -312,7 +366,7 @@ def _lean(query: Query, message: _Message, server: str) -> Answer:
             detail="" if nxdomain else f"RCODE {_RCODE_TEXT[rcode]}",
         )
     if found is not None:
-        records = [_text(qtype, data) for data in found.items]
+        records = [_text(qtype, data) for data in found[1]]
         return Answer(
             query,
             Outcome.ANSWER,
@@ -324,7 +378,7 @@ def _lean(query: Query, message: _Message, server: str) -> Answer:
         )
     referral = next(
         (
-            (zone, [str(n) for n in rrset.items])
+            (zone, [str(n) for n in rrset[1]])
             for (zone, rtype), rrset in message.authority.items()
             if rtype == NS and _subdomain(qname, zone)
         ),
@@ -333,10 +387,10 @@ def _lean(query: Query, message: _Message, server: str) -> Answer:
     if referral is not None and not authoritative and not aliases:
         wanted = set(referral[1])
         glue = [
-            (owner, str(address))
+            (owner, _text(rtype, address))
             for (owner, rtype), rrset in message.additional.items()
             if owner in wanted and rtype in (A, AAAA)
-            for address in rrset.items
+            for address in rrset[1]
         ]
         return Answer(
             query,
@@ -363,8 +417,8 @@ def _negative_ttl(message: _Message, qname: str, min_ttl: int) -> int:
     while name is not None:
         soa = message.authority.get((name, SOA))
         if soa is not None:
-            data = cast("tuple[Any, ...]", next(iter(soa.items)))
-            return min(min_ttl, soa.ttl, int(data[6]))
+            data = cast("tuple[Any, ...]", next(iter(soa[1])))
+            return min(min_ttl, soa[0], int(data[6]))
         name = _parent(name)
     return min(min_ttl, _NEGATIVE_TTL_WITHOUT_SOA)
 
