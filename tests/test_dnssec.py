@@ -16,6 +16,7 @@ import dns.rcode
 import dns.rdata
 import dns.rdataclass
 import dns.rdataset
+import dns.rdatatype
 import dns.rrset
 import pytest
 
@@ -28,6 +29,9 @@ from pecdns._dnssec import (
     DnssecStatus,
     Question,
     TrustAnchor,
+    _rrset,
+    _sigs,
+    _Verified,
     crypto_available,
     drive,
     plan,
@@ -40,6 +44,7 @@ if TYPE_CHECKING:
 
     Ask = Callable[[list[Question]], list[dns.message.Message | None]]
 
+DNSKEY = dns.rdatatype.DNSKEY
 S, IN, B, U = DnssecStatus.SECURE, DnssecStatus.INSECURE, DnssecStatus.BOGUS, DnssecStatus.UNKNOWN
 
 
@@ -81,6 +86,65 @@ def test_expired_signatures_are_bogus_with_the_expiry_date(lab: Lab) -> None:
     assert state.subject == "DNSKEY expired.it."
     assert re.search(r"expired on 2026-11-17 12:00:00 UTC", state.detail)
     assert state.chain == ("it.", "expired.it.")
+
+
+def _shared(lab: Lab) -> Ask:
+    """The lab's answers, each question's one response object shared, as a batch shares them."""
+    seen: dict[tuple[str, str, str], dns.message.Message | None] = {}
+
+    def ask(questions: list[Question]) -> list[dns.message.Message | None]:
+        for q in questions:
+            if (q.name, q.rdtype, q.zone) not in seen:
+                seen[q.name, q.rdtype, q.zone] = lab.ask([q])[0]
+        return [seen[q.name, q.rdtype, q.zone] for q in questions]
+
+    return ask
+
+
+def test_a_signature_met_again_in_a_shared_response_is_checked_once(
+    lab: Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[object] = []
+    real = dns.dnssec.validate_rrsig
+
+    def counting(*args: object, **kwargs: object) -> None:
+        checked.append(args[1])
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dns.dnssec, "validate_rrsig", counting)
+    ask = _shared(lab)
+    first = walk(lab, "secure", ask=ask)
+    once = len(checked)
+    again = walk(lab, "secure", ask=ask)
+    assert first == again
+    assert first.status is S
+    assert once >= 4  # it.'s keys, secure.it.'s DS and keys, the MX (and any second RRSIG)
+    assert len(checked) == once  # nothing checked twice
+
+
+def test_signatures_remembered_are_bounded_the_oldest_forgotten_first(lab: Lab) -> None:
+    response = lab.ask([Question("it.", "DNSKEY", "it.")])[0]
+    assert response is not None
+    keys = _rrset(response, dns.name.from_text("it."), DNSKEY)
+    assert keys is not None
+    sigs = _sigs(response, keys.name, DNSKEY)
+    remembered = _Verified(1)
+    now = NOW.timestamp()
+    remembered.add(keys, sigs[0], keys.name, keys)
+    assert remembered.holds(keys, sigs[0], keys.name, keys, now)
+    other = dns.rrset.from_rdata_list(keys.name, keys.ttl, list(keys))
+    remembered.add(other, sigs[0], keys.name, keys)
+    assert not remembered.holds(keys, sigs[0], keys.name, keys, now)
+    assert remembered.holds(other, sigs[0], keys.name, keys, now)
+
+
+def test_a_signature_remembered_valid_is_not_taken_past_its_expiry(lab: Lab) -> None:
+    ask = _shared(lab)
+    assert walk(lab, "secure", ask=ask).status is S
+    later = walk(lab, "secure", ask=ask, at=VALID[1] + timedelta(days=1))
+    # The anchor's own keys have expired: the checker's problem (UNKNOWN), not the domain's.
+    assert (later.status, later.cause) == (U, "anchor")
+    assert "expired" in later.detail
 
 
 def test_signatures_not_yet_valid_are_bogus(lab: Lab) -> None:

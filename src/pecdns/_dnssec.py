@@ -21,8 +21,10 @@ without it the state is UNKNOWN, never a guess.
 from __future__ import annotations
 
 import base64
+import collections
 import enum
 import functools
+import threading
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -354,6 +356,57 @@ def _zone_name(text: str) -> dns.name.Name:
     return dns.name.from_text(text)
 
 
+class _Verified:
+    """Signatures already found valid, by the identity of what they were checked over.
+
+    A batch shares the responses for the root's and a top-level domain's keys
+    and delegations (one response object for every check that asks), so every
+    walk meets the same record set, signature and keys: checking them once
+    (a public-key operation each, hundreds of microseconds) is enough. An
+    entry holds the objects it names, so their identities stay theirs while
+    it lives; it still answers only within the signature's validity window,
+    which is checked at each walk's own time. Bounded: the oldest go first.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: collections.OrderedDict[tuple[object, ...], tuple[object, ...]] = (
+            collections.OrderedDict()
+        )
+        self.lock = threading.Lock()  # walks run in threads too (check() with a sync resolver)
+
+    @staticmethod
+    def key(
+        rrset: dns.rrset.RRset, sig: RRSIG, zone: dns.name.Name, keys: dns.rdataset.Rdataset
+    ) -> tuple[object, ...]:
+        return (id(rrset), id(sig), zone, *(id(k) for k in keys))
+
+    def holds(
+        self,
+        rrset: dns.rrset.RRset,
+        sig: RRSIG,
+        zone: dns.name.Name,
+        keys: dns.rdataset.Rdataset,
+        now: float,
+    ) -> bool:
+        """Whether ``sig`` over ``rrset`` by ``keys`` was found valid, and is valid at ``now``."""
+        with self.lock:
+            found = self.key(rrset, sig, zone, keys) in self.entries
+        return found and sig.inception <= now <= sig.expiration
+
+    def add(
+        self, rrset: dns.rrset.RRset, sig: RRSIG, zone: dns.name.Name, keys: dns.rdataset.Rdataset
+    ) -> None:
+        """Remember that ``sig`` over ``rrset`` by ``keys`` is valid."""
+        with self.lock:
+            self.entries[self.key(rrset, sig, zone, keys)] = (rrset, sig, zone, *keys)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+_VERIFIED = _Verified(1024)
+
+
 class _Walker:
     """The state of one walk: the zone reached, its trusted keys, the chain so far."""
 
@@ -513,12 +566,15 @@ class _Walker:
         who = f"the RRSIG by key {sig.key_tag} of {sig.signer}"
         if sig.signer != zone:
             return "missing_rrsig", f"{who} is not made by the zone {zone}"
+        if _VERIFIED.holds(rrset, sig, zone, keys, self.now):
+            return None
         try:
             dns.dnssec.validate_rrsig(rrset, sig, {zone: keys}, None, self.now)
         except dns.exception.ValidationFailure as exc:
             return _explain(str(exc), who, sig, zone, keys)
         except dns.exception.DNSException as exc:  # UnsupportedAlgorithm, DeniedByPolicy
             return "bad_signature", f"{who} cannot be checked ({type(exc).__name__}: {exc})"
+        _VERIFIED.add(rrset, sig, zone, keys)
         return None
 
     # -- one level down -------------------------------------------------------------------
