@@ -17,10 +17,11 @@
  * relay.py is the readable reference; this is the same design. Over UDP each
  * address has one upstream socket and the relay gives each question a message
  * ID of its own (the client's ID is put back in the answer). One thread runs
- * epoll over every UDP socket, a timerfd (the head of the FIFO of held
- * answers) and a signalfd; datagrams are read with recvmmsg and written with
- * sendmmsg. TCP is rare: a thread per connection, one question each, like
- * relay.py.
+ * epoll over the front sockets, a timerfd (the head of the FIFO of held answers,
+ * sorted by due time) and a signalfd; datagrams are read with recvmmsg and
+ * written with sendmmsg. Answers from upstream are read when the relay is awake
+ * anyway, and held from their arrival (the kernel's timestamp); see "lazy" in
+ * main. TCP is rare: a thread per connection, one question each, like relay.py.
  *
  * Build: cc -O2 -Wall -Wextra -std=c11 -pthread -o relay relay.c
  * (bench/topology.py does, once a run).
@@ -120,8 +121,9 @@ static unsigned char buffers[BATCH][DATAGRAM];
 static struct mmsghdr msgs[BATCH];
 static struct iovec iovs[BATCH];
 static struct sockaddr_in names[BATCH];
+static int64_t stamps[BATCH];  /* each datagram's arrival (CLOCK_REALTIME, ns), or 0 */
 static union {
-    char buf[CMSG_SPACE(sizeof(uint32_t))];
+    char buf[CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(struct timespec))];
     size_t align; /* a cmsghdr's alignment */
 } controls[BATCH];
 
@@ -257,10 +259,12 @@ static int make_udp(void) {
     big_buffers(fd);
     if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) != 0)
         die("SO_RXQ_OVFL");
+    if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0)
+        die("SO_TIMESTAMPNS");
     return fd;
 }
 
-static void add(int epoll, int index, const char *text) {
+static void add(int epoll, int answers_epoll, int index, const char *text) {
     struct address *a = &addresses[index];
     struct sockaddr_in sa;
     struct epoll_event ev;
@@ -286,7 +290,7 @@ static void add(int epoll, int index, const char *text) {
     if (epoll_ctl(epoll, EPOLL_CTL_ADD, a->front, &ev) != 0)
         die("epoll_ctl");
     ev.data.u64 = TAG_UP << 32 | (uint64_t)index;
-    if (epoll_ctl(epoll, EPOLL_CTL_ADD, a->up, &ev) != 0)
+    if (epoll_ctl(answers_epoll, EPOLL_CTL_ADD, a->up, &ev) != 0)
         die("epoll_ctl");
     a->listener = socket(AF_INET, SOCK_STREAM, 0);
     if (a->listener < 0)
@@ -316,10 +320,16 @@ static int receive(int fd, uint32_t *drops) {
     }
     int n = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
     for (int i = 0; i < n; i++) {
+        stamps[i] = 0;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c;
              c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL)
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
                 memcpy(drops, CMSG_DATA(c), sizeof *drops);
+            } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+                struct timespec ts;
+                memcpy(&ts, CMSG_DATA(c), sizeof ts);
+                stamps[i] = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+            }
         }
     }
     return n; /* -1 with EAGAIN when empty, or a pending socket error (consumed) */
@@ -372,6 +382,12 @@ static void questions(struct address *a) {
     }
 }
 
+static int64_t real_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 static void hold(int64_t due, int origin, const struct sockaddr_in *client,
                  const unsigned char *data, unsigned len) {
     if (later.count == later.size) {
@@ -396,13 +412,26 @@ static void hold(int64_t due, int origin, const struct sockaddr_in *client,
     h->origin = origin;
     h->client = *client;
     later.count++;
+    /* answers read late from one socket may be due before others already held: keep it sorted */
+    for (size_t j = later.count - 1; j > 0; j--) {
+        struct held *after = &later.items[(later.head + j) % later.size];
+        struct held *before = &later.items[(later.head + j - 1) % later.size];
+        if (before->due <= after->due)
+            break;
+        struct held swap = *before;
+        *before = *after;
+        *after = swap;
+    }
 }
 
 static void answers(struct address *a) {
     for (int round = 0; round < ROUNDS; round++) {
         int n = receive(a->up, &a->drops[1]);
-        int64_t due = now_ns() + delay_ns;
+        int64_t now = now_ns(), real = real_ns();
         for (int i = 0; i < n; i++) {
+            /* held DELAY from its arrival (the kernel's timestamp), not from when it was read */
+            int64_t age = stamps[i] && stamps[i] < real ? real - stamps[i] : 0;
+            int64_t due = now - age + delay_ns;
             unsigned len = msgs[i].msg_len;
             unsigned char *data = buffers[i];
             struct pending *p = len >= 2 ? &a->pending[data[0] << 8 | data[1]] : NULL;
@@ -447,7 +476,8 @@ static void release(int64_t now) {
             flush(a);
         a->iovs_out[a->out] = (struct iovec){.iov_base = h->data, .iov_len = h->len};
         a->msgs_out[a->out].msg_hdr = (struct msghdr){
-            .msg_name = &h->client, /* the slot stays valid until sent: nothing is added meanwhile */
+            /* the ring's slot stays valid until sent: nothing is added meanwhile */
+            .msg_name = &h->client,
             .msg_namelen = sizeof h->client,
             .msg_iov = &a->iovs_out[a->out],
             .msg_iovlen = 1,
@@ -529,9 +559,10 @@ int main(int argc, char **argv) {
     (void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); /* wake on time, not up to 50 us late */
 
     int epoll = epoll_create1(EPOLL_CLOEXEC);
+    int answers_epoll = epoll_create1(EPOLL_CLOEXEC);
     int timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     int signals = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (epoll < 0 || timer < 0 || signals < 0)
+    if (epoll < 0 || answers_epoll < 0 || timer < 0 || signals < 0)
         die("epoll, timerfd or signalfd");
     struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_TIMER << 32};
     if (epoll_ctl(epoll, EPOLL_CTL_ADD, timer, &ev) != 0)
@@ -545,12 +576,26 @@ int main(int argc, char **argv) {
     if (!addresses)
         die("calloc");
     for (int i = 0; i < n_addresses; i++)
-        add(epoll, i, argv[arg + i]);
+        add(epoll, answers_epoll, i, argv[arg + i]);
     printf("ready\n");
     fflush(stdout);
 
-    int64_t armed = -1; /* the deadline the timerfd is set for, or -1 */
-    struct epoll_event events[64];
+    /*
+     * Answers are read when the relay is awake anyway (a question came, or the
+     * timer) and, while questions are in flight, at least once a slot: not on
+     * their own arrival. That spares the relay a wake-up an answer; each is still
+     * held from its arrival (SO_TIMESTAMPNS). With slots under 0.1 ms or a delay
+     * under two slots, an answer wakes the relay as it comes.
+     */
+    int lazy = slot_ns >= 100000 && delay_ns >= 2 * slot_ns;
+    if (!lazy) {
+        ev.data.u64 = TAG_UP << 32;
+        if (epoll_ctl(epoll, EPOLL_CTL_ADD, answers_epoll, &ev) != 0)
+            die("epoll_ctl");
+    }
+    int64_t armed = -1;         /* the deadline the timerfd is set for, or -1 */
+    int64_t last_question = 0;  /* when a question last came */
+    struct epoll_event events[64], ready[64];
     for (;;) {
         int n = epoll_wait(epoll, events, 64, -1);
         if (n < 0) {
@@ -563,8 +608,9 @@ int main(int argc, char **argv) {
             struct address *a = &addresses[events[i].data.u64 & 0xFFFFFFFFu];
             if (tag == TAG_FRONT) {
                 questions(a);
+                last_question = now_ns();
             } else if (tag == TAG_UP) {
-                answers(a);
+                continue; /* read below */
             } else if (tag == TAG_TIMER) {
                 uint64_t ticks;
                 (void)!read(timer, &ticks, sizeof ticks);
@@ -574,13 +620,22 @@ int main(int argc, char **argv) {
                 return 0;
             }
         }
-        if (later.count && later.items[later.head].due <= now_ns())
-            release(now_ns());
+        int m = epoll_wait(answers_epoll, ready, 64, 0);
+        for (int i = 0; i < m; i++)
+            answers(&addresses[ready[i].data.u64 & 0xFFFFFFFFu]);
+        int64_t now = now_ns();
+        if (later.count && later.items[later.head].due <= now)
+            release(now);
         /* the timer wakes the relay at the head answer's slot: never early, < SLOT late */
-        int64_t head = later.count ? later.items[later.head].due : 0;
-        head = (head + slot_ns - 1) / slot_ns * slot_ns;
-        if (later.count && head != armed) {
-            armed = head;
+        int64_t wake = later.count ? (later.items[later.head].due + slot_ns - 1) / slot_ns * slot_ns
+                                   : INT64_MAX;
+        /* and, lazy, at the next slot while questions asked in the last 2 s are unanswered */
+        if (lazy && stats.unanswered && now - last_question < 2000000000LL) {
+            int64_t next = (now / slot_ns + 1) * slot_ns;
+            wake = next < wake ? next : wake;
+        }
+        if (wake != INT64_MAX && wake != armed) {
+            armed = wake;
             struct itimerspec at = {{0, 0}, {(time_t)(armed / 1000000000LL),
                                               (long)(armed % 1000000000LL)}};
             if (timerfd_settime(timer, TFD_TIMER_ABSTIME, &at, NULL) != 0)

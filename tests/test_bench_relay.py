@@ -68,8 +68,16 @@ def query(name: str = "www.example.test", msg_id: int = 4242) -> dns.message.Mes
     return message
 
 
-def test_udp_answer_comes_back_delay_late_with_the_clients_id(relay_binary: Path) -> None:
-    with serve(SCRIPT) as (_, upstream), relaying(relay_binary, upstream) as (port, stats):
+# held answers sent on 1 ms boundaries, answers read when the relay wakes anyway (lazily);
+# or each at its exact time, answers read as they come
+@pytest.mark.parametrize("options", [(), ("--slot=0",)], ids=["slots", "exact"])
+def test_udp_answer_comes_back_delay_late_with_the_clients_id(
+    relay_binary: Path, options: tuple[str, ...]
+) -> None:
+    with (
+        serve(SCRIPT) as (_, upstream),
+        relaying(relay_binary, upstream, *options) as (port, stats),
+    ):
         start = time.perf_counter()
         # the relay's own ID for its first question is 0: 4242 back means the ID was put back
         response = dns.query.udp(query(), "127.0.0.1", port=port, timeout=2.0)
