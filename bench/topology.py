@@ -147,9 +147,10 @@ def relay_command() -> list[str]:
     """How to start the delaying relay: ``relay.c`` compiled (once a run), else ``relay.py``.
 
     The relay's CPU is taken from the machine being measured, as a real
-    network's would not be: under ``check_many`` the C relay used about
-    11 us a question, ``relay.py`` 29-38 us (bench/README.md). Without a C compiler, or if the build
-    fails, ``relay.py`` runs instead and stderr says so.
+    network's would not be: under ``check_many`` the C relay used about 11 us
+    a question, ``relay.py`` 29-38 us (bench/README.md). Without a C
+    compiler, or if the build fails, ``relay.py`` runs instead and stderr
+    says so.
     """
     return list(_relay_command())
 
