@@ -103,7 +103,7 @@ class _Source:
         self, query: Query, deadline: float, callback: Callable[[Answer], object], tally: Tally
     ) -> None:
         if self.fast is not None:
-            self.fast.submit(query, deadline, callback, tally)
+            self.fast.submit_bound(query, deadline, callback, tally)
             return
         loop = asyncio.get_running_loop()
         if self.is_async:
@@ -551,6 +551,8 @@ def _run(
     engine.indexed = indexed
     loop = asyncio.new_event_loop()
     engine.loop = loop
+    if fast is not None:
+        fast.bind(loop)  # once: its questions are all submitted on this loop
     engine.items = iter(domains)
     attach = getattr(domains, "attach", None)
     if attach is not None:  # an input that may PAUSE: it wakes the engine when names come

@@ -288,6 +288,21 @@ class FastResolver:
         is sent past its cap.
         """
         self._attach()
+        self.submit_bound(query, deadline, callback, tally)
+
+    def submit_bound(
+        self,
+        query: Query,
+        deadline: float,
+        callback: Callable[[Answer], object],
+        tally: Tally | None = None,
+    ) -> None:
+        """As :meth:`submit`, from code that has :meth:`bind`-ed this resolver to its loop.
+
+        A batch engine binds once and submits thousands of questions: asking
+        asyncio for the running loop at each costs a system call (its process
+        check) per question.
+        """
         deadline = min(deadline, time.monotonic() + self.lifetime)
         if query.server is not None:
             servers: tuple[str, ...] = (query.server,)
@@ -336,7 +351,10 @@ class FastResolver:
     # -- sockets ---------------------------------------------------------------------
 
     def _attach(self) -> None:
-        loop = asyncio.get_running_loop()
+        self.bind(asyncio.get_running_loop())
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Use ``loop`` (the one questions are submitted on); another loop's sockets are closed."""
         if loop is not self._loop:
             self.close()
             self._loop = loop
