@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import socket
 import time
 from typing import TYPE_CHECKING, Any, cast
@@ -14,7 +15,7 @@ from attrs import evolve
 
 from pecdns import ARUBA, Report, Verdict, check
 from pecdns._batch import InvalidInput, acheck
-from pecdns._engine import fast_resolver, run
+from pecdns._engine import collector_paused, fast_resolver, run
 from pecdns._limits import Limits
 from pecdns.exceptions import PecdnsError
 from pecdns.resolvers import Answer, DnsResolver, Outcome, Query, ZoneResolver
@@ -330,3 +331,28 @@ def test_a_report_that_cannot_be_made_ends_its_check_not_the_batch(
     assert first.verdict is Verdict.UNDETERMINED
     assert "RuntimeError: a rule's bug" in str(first.to_dict())
     assert second.verdict is Verdict.COMPLIANT
+
+
+def test_the_collector_is_paused_only_while_the_engine_runs_its_loop() -> None:
+    seen: list[bool] = []
+
+    def handler(query: Query) -> list[str] | Outcome:
+        seen.append(gc.isenabled())  # the resolver runs inside the engine's loop
+        return ["10 mx.pec.aruba.it."] if query.rdtype.value == "MX" else Outcome.NXDOMAIN
+
+    # The caller's own code, between results:
+    between = [gc.isenabled() for _ in run(["a.it", "b.it"], resolver=FakeResolver(handler))]
+    assert seen
+    assert not any(seen)
+    assert all(between)
+    assert gc.isenabled()
+
+
+def test_a_collector_the_caller_disabled_stays_disabled() -> None:
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

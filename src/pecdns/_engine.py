@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import functools
+import gc
 import inspect
 import queue
 import threading
@@ -51,7 +53,7 @@ if TYPE_CHECKING:
     from pecdns._observe import Raw, Replies, Round
     from pecdns.resolvers import AsyncResolver, Resolver
 
-__all__ = ["run"]
+__all__ = ["collector_paused", "run"]
 
 _CACHED = frozenset({RRType.A, RRType.AAAA})
 _T = TypeVar("_T")
@@ -578,13 +580,43 @@ def _driven(engine: _Engine, loop: asyncio.AbstractEventLoop) -> Iterator[Report
                 raise engine.error  # reading the input failed (as the dnspython path raises it)
             if engine.done:
                 return
-            loop.run_forever()
+            with collector_paused():
+                loop.run_forever()
         while engine.ready:
             yield engine.ready.popleft()
         if engine.error is not None:
             raise engine.error
         if engine.done:
             return
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the engine's own loop runs.
+
+    A batch allocates objects fast and keeps many alive for a while (checks in
+    flight, answers, the address cache), so the collector's thresholds fire
+    over and over and its full collections walk every live object of the
+    process: 15-30% of a batch's CPU. The engine makes little cyclic garbage;
+    what it makes is collected as usual once the collector resumes, which it
+    does before each result reaches the caller, so the caller's own code
+    never runs with it paused by pecdns. A collector already disabled stays so.
+
+    >>> import gc
+    >>> with collector_paused():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 _END = object()

@@ -206,11 +206,14 @@ class _Parent:
 
     def collect(self) -> Iterator[tuple[int, Report | InvalidInput]]:
         """The results the workers have sent, with their input indices."""
+        from pecdns._engine import collector_paused  # noqa: PLC0415 -- the engine imports this module
+
         busy = [s.from_worker for s in self.shards if s.out]
         for pipe in multiprocessing.connection.wait(busy):
             shard = self.by_pipe[pipe]  # type: ignore[index]
             try:
-                batch = shard.from_worker.recv()
+                with collector_paused():  # unpickling makes no garbage, only many live objects
+                    batch = shard.from_worker.recv()
             except EOFError:
                 batch = None
             if batch is None:
