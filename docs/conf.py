@@ -52,6 +52,7 @@ pecdns_public_modules = [
 # shows as written.
 nitpick_ignore_regex = [
     ("py:.*", r"(collections\.abc|concurrent\.futures|datetime|enum|ipaddress|os|pathlib)\.\w+"),
+    ("py:.*", r"(gc|asyncio|asyncio\.events)\.\w+"),
     ("py:class", r"pecdns\._serial\.T"),  # the TypeVar of from_dict: the class asked for
     ("py:class", r"dns(\.\w+)+"),  # dnspython's types (raw DNS): no intersphinx here
     # Internal types named in public signatures (the DNSSEC walk, the check's tally): private
