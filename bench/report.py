@@ -39,26 +39,14 @@ sys.path[:0] = [str(ROOT / "tests")]
 if "PECDNS_BENCH_SRC" in os.environ:  # the old side: that commit's pecdns, first on the path
     sys.path.insert(0, os.environ["PECDNS_BENCH_SRC"])
 
-import attrs  # noqa: E402
-import dns.zone  # noqa: E402
-
-from pecdns import ARUBA, Domain, Policy  # noqa: E402
+from observations import corpus  # noqa: E402
 from pecdns._check import report  # noqa: E402
-from pecdns._dnssec import DnssecState, DnssecStatus  # noqa: E402
-from pecdns._models import BUDGET_SPENT  # noqa: E402
-from pecdns._observe import observe  # noqa: E402
-from pecdns.resolvers import Answer, Outcome, Query, RRType, ZoneResolver  # noqa: E402
-from pecdns.testing import FakeResolver  # noqa: E402
-from world import SCENARIOS, infrastructure, ns1_zones, provider_zones  # noqa: E402
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
+    from pecdns import Policy
     from pecdns._models import Observation
 
 AT = datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
-ZONE_DATA = {**infrastructure(), **ns1_zones(), **provider_zones()}
-NS2 = "127.0.0.4"  # the second name server of the catalogue's customer domains
 
 
 def calibration() -> float:
@@ -68,104 +56,6 @@ def calibration() -> float:
     for i in range(3_000_000):
         total += i % 7
     return time.perf_counter() - started
-
-
-def _mapping(zones: dict[str, str]) -> dict[str, Any]:
-    """A FakeResolver mapping with every record of the zones (as tests/test_catalogue.py)."""
-    wanted = {t.value for t in RRType} | {"DNAME"}
-    mapping: dict[str, dict[str, set[str]]] = {}
-    for text in zones.values():
-        parsed = dns.zone.from_text(text, relativize=False, check_origin=False)
-        for name, node in parsed.nodes.items():
-            for rdataset in node.rdatasets:
-                rdtype = dns.rdatatype.to_text(rdataset.rdtype)
-                if rdtype in wanted:
-                    entry = mapping.setdefault(str(name), {}).setdefault(rdtype, set())
-                    entry.update(rd.to_text() for rd in rdataset)
-    return {name: {t: sorted(v) for t, v in types.items()} for name, types in mapping.items()}
-
-
-def _server_fault(base: ZoneResolver, fault: Callable[[Answer], Answer]) -> FakeResolver:
-    """The zones, but the second name server's direct answers go through ``fault``."""
-
-    def handler(query: Query) -> Answer:
-        answer = base.resolve(query)
-        return fault(answer) if query.server == NS2 else answer
-
-    return FakeResolver(handler, record=False)
-
-
-def _timeout(answer: Answer) -> Answer:
-    return Answer(answer.query, Outcome.TIMEOUT, server=f"{NS2}#53", detail="no answer in 2.0 s")
-
-
-def _refused(answer: Answer) -> Answer:
-    return Answer(answer.query, Outcome.REFUSED, server=f"{NS2}#53", authoritative=False)
-
-
-def _not_aa(answer: Answer) -> Answer:
-    return attrs.evolve(answer, authoritative=False) if answer.outcome is Outcome.ANSWER else answer
-
-
-def _edns(answer: Answer) -> Answer:
-    why = "FORMERR without an OPT record: the server does not support EDNS"
-    return attrs.evolve(answer, server=f"{NS2}#53", edns_fallback=why)
-
-
-def _unasked(obs: Observation) -> Observation:
-    """The observation as gathering leaves it when the budget ran out before the probes."""
-
-    def spent(answer: Answer) -> Answer:
-        return Answer(answer.query, Outcome.TIMEOUT, detail=BUDGET_SPENT)
-
-    probes = tuple(attrs.evolve(p, mx=p.mx and spent(p.mx)) for p in obs.parent_probes)
-    return attrs.evolve(obs, parent_probes=probes, domain_mx=spent(obs.domain_mx))
-
-
-_DNSSEC = (
-    DnssecState(DnssecStatus.SECURE, "secure", "MX pec.x.it.", "signed", ("it.", "x.it.")),
-    DnssecState(DnssecStatus.INSECURE, "unsigned", "DS x.it.", "no DS", ("it.",)),
-    DnssecState(DnssecStatus.BOGUS, "expired", "MX pec.x.it.", "RRSIG expired", ("it.",)),
-    DnssecState(DnssecStatus.UNKNOWN, "no_crypto", "", "install pecdns[dnssec]"),
-)
-
-
-def corpus() -> list[tuple[str, Observation, Policy]]:
-    """The observations judged, each named, with the policy it is judged under."""
-    zones = ZoneResolver(*ZONE_DATA.values())
-    fake = FakeResolver(_mapping(ZONE_DATA), record=False)
-    found: list[tuple[str, Observation, Policy]] = []
-
-    def add(name: str, domain: str, resolver: Any, policy: Policy) -> Observation:  # noqa: ANN401
-        obs = observe(Domain(domain), resolver, policy)
-        found.append((name, obs, policy))
-        return obs
-
-    for s in SCENARIOS:
-        if s.runs_on("zones"):
-            add(f"zones: {s.name}", s.domain, zones, s.policy)
-        if s.runs_on("fake"):
-            add(f"fake: {s.name}", s.domain, fake, s.policy)
-    typical = [s for s in SCENARIOS if s.runs_on("zones")][:6]
-    for label, fault in (
-        ("ns2 times out", _timeout),
-        ("ns2 refuses", _refused),
-        ("ns2 without AA", _not_aa),
-        ("ns2 only without EDNS", _edns),
-    ):
-        resolver = _server_fault(zones, fault)
-        for s in typical:
-            add(f"{label}: {s.name}", s.domain, resolver, s.policy)
-    for s in typical[:3]:
-        obs = observe(Domain(s.domain), zones, s.policy)
-        found.append((f"budget spent: {s.name}", _unasked(obs), s.policy))
-        for state in _DNSSEC:
-            name = f"DNSSEC {state.status.value}: {s.name}"
-            found.append((name, attrs.evolve(obs, dnssec=state), s.policy))
-    tight = attrs.evolve(ARUBA, limits={"mx_hosts": 1, "name_servers": 1})
-    for s in typical[:3]:
-        add(f"caps reached: {s.name}", s.domain, zones, tight)
-    return found
 
 
 def _digest(obs: Observation, policy: Policy, lang: str) -> str:

@@ -6,41 +6,17 @@ disagrees with real servers is a bug in the fake.
 
 from __future__ import annotations
 
-from typing import Any
-
-import dns.zone
 import pytest
 
+from observations import FAKE, ZONE_DATA, ZONES, fake_mapping
 from pecdns import check
-from pecdns.resolvers import RRType, ZoneResolver
+from pecdns.resolvers import ZoneResolver
 from pecdns.testing import FakeResolver
 from world import (
     SCENARIOS,
     Scenario,
     assert_report,
-    infrastructure,
-    ns1_zones,
-    provider_zones,
 )
-
-ZONE_DATA = {**infrastructure(), **ns1_zones(), **provider_zones()}
-ZONES = [s for s in SCENARIOS if s.runs_on("zones")]
-FAKE = [s for s in SCENARIOS if s.runs_on("fake")]
-
-
-def _mapping(zones: dict[str, str]) -> dict[str, Any]:
-    """The FakeResolver mapping holding every record of the zones (types pecdns asks)."""
-    wanted = {t.value for t in RRType} | {"DNAME"}
-    mapping: dict[str, dict[str, set[str]]] = {}
-    for text in zones.values():
-        parsed = dns.zone.from_text(text, relativize=False, check_origin=False)
-        for name, node in parsed.nodes.items():
-            for rdataset in node.rdatasets:
-                rdtype = dns.rdatatype.to_text(rdataset.rdtype)
-                if rdtype in wanted:
-                    entry = mapping.setdefault(str(name), {}).setdefault(rdtype, set())
-                    entry.update(rd.to_text() for rd in rdataset)
-    return {name: {t: sorted(v) for t, v in types.items()} for name, types in mapping.items()}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +26,7 @@ def zone_resolver() -> ZoneResolver:
 
 @pytest.fixture(scope="module")
 def fake() -> FakeResolver:
-    return FakeResolver(_mapping(ZONE_DATA))
+    return FakeResolver(fake_mapping(ZONE_DATA))
 
 
 @pytest.mark.parametrize("scenario", ZONES, ids=[s.name for s in ZONES])

@@ -13,6 +13,7 @@ import dns.message
 import pytest
 from attrs import evolve
 
+from observations import ZONE_DATA, ZONES, fake_mapping
 from pecdns import ARUBA, Report, Verdict, check
 from pecdns._batch import InvalidInput, acheck
 from pecdns._engine import collector_paused, fast_resolver, run
@@ -21,7 +22,6 @@ from pecdns.exceptions import PecdnsError
 from pecdns.resolvers import Answer, DnsResolver, Outcome, Query, ZoneResolver
 from pecdns.resolvers._fast import FastResolver
 from pecdns.testing import FakeDNS, FakeResolver
-from test_catalogue import ZONE_DATA, ZONES, _mapping
 from world import (
     NS1,
     SCENARIOS,
@@ -40,7 +40,7 @@ def _same_as_check(resolver: object, domains: list[str], **options: object) -> N
 
 
 def test_reports_equal_checks_through_the_fake() -> None:
-    _same_as_check(FakeResolver(_mapping(ZONE_DATA)), DOMAINS)
+    _same_as_check(FakeResolver(fake_mapping(ZONE_DATA)), DOMAINS)
 
 
 def test_reports_equal_checks_through_zone_files() -> None:
@@ -61,7 +61,7 @@ def test_an_invalid_input_gives_its_own_result_in_place() -> None:
 
 
 def test_unordered_output_holds_every_result() -> None:
-    fake = FakeResolver(_mapping(ZONE_DATA))
+    fake = FakeResolver(fake_mapping(ZONE_DATA))
     results = list(run(DOMAINS, resolver=fake, ordered=False))
     assert sorted(r.domain.name for r in results) == sorted(DOMAINS)  # type: ignore[union-attr]
 
@@ -162,7 +162,7 @@ def test_a_batch_left_early_closes_cleanly() -> None:
 
 def test_the_query_cap_gives_check_s_check_limit() -> None:
     policy = evolve(ARUBA, limits=Limits(queries=3))
-    fake = FakeResolver(_mapping(ZONE_DATA))
+    fake = FakeResolver(fake_mapping(ZONE_DATA))
     expected = [check(d, resolver=fake, policy=policy) for d in DOMAINS]
     results = list(run(DOMAINS, resolver=fake, policy=policy))
     assert results == expected
@@ -171,7 +171,7 @@ def test_the_query_cap_gives_check_s_check_limit() -> None:
 
 
 def test_the_queries_asked_are_reported_as_check_reports_them() -> None:
-    fake = FakeResolver(_mapping(ZONE_DATA))
+    fake = FakeResolver(fake_mapping(ZONE_DATA))
     for domain in DOMAINS:
         (result,) = run([domain], resolver=fake)
         expected = check(domain, resolver=fake)
@@ -223,7 +223,7 @@ def test_queries_sent_equal_check_s_on_real_servers(world_port: int) -> None:
 
 
 def test_indexed_unordered_results_say_which_input_they_answer() -> None:
-    fake = FakeResolver(_mapping(ZONE_DATA))
+    fake = FakeResolver(fake_mapping(ZONE_DATA))
     results = run([*DOMAINS, "not a domain"], resolver=fake, ordered=False, indexed=True)
     pairs = cast("list[tuple[int, object]]", list(results))
     assert sorted(i for i, _ in pairs) == list(range(len(DOMAINS) + 1))

@@ -21,96 +21,21 @@ from typing import TYPE_CHECKING
 import attrs
 import pytest
 
+from observations import corpus
 from pecdns import ARUBA, Domain, Policy
 from pecdns._check import report, verdict
 from pecdns._codes import localise, render
-from pecdns._dnssec import DnssecState, DnssecStatus
 from pecdns._limits import Limits, reached, reached_limits
 from pecdns._models import BUDGET_SPENT, MXRecord, Outcome, Report
-from pecdns._observe import observe
 from pecdns._remedy import remedy
 from pecdns._rules import RULES, Case, _only_unasked, _split_servers, judge
-from pecdns.resolvers import Answer, Query, ZoneResolver
-from pecdns.testing import FakeResolver
-from test_catalogue import FAKE, ZONE_DATA, ZONES, _mapping
+from pecdns.resolvers import Answer
 
 if TYPE_CHECKING:
     from pecdns._models import Finding, Observation
 
 AT = datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
-NS2 = "127.0.0.4"  # the catalogue's second customer name server
-_ZONES = ZoneResolver(*ZONE_DATA.values())
-_FAKE = FakeResolver(_mapping(ZONE_DATA), record=False)
-
-
-def _faulty(fault: str) -> FakeResolver:
-    """The zones, but the second name server answers its direct questions with ``fault``."""
-
-    def handler(query: Query) -> Answer:
-        answer = _ZONES.resolve(query)
-        if query.server != NS2:
-            return answer
-        if fault == "timeout":
-            return Answer(query, Outcome.TIMEOUT, server=f"{NS2}#53", detail="no answer in 2.0 s")
-        if fault == "refused":
-            return Answer(query, Outcome.REFUSED, server=f"{NS2}#53", authoritative=False)
-        if fault == "not aa" and answer.outcome is Outcome.ANSWER:
-            return attrs.evolve(answer, authoritative=False)
-        why = "FORMERR without an OPT record" if fault == "edns" else ""
-        return attrs.evolve(answer, server=f"{NS2}#53", edns_fallback=why)
-
-    return FakeResolver(handler, record=False)
-
-
-def _spent(obs: Observation) -> Observation:
-    """The budget ran out before the apex MX and the probes were asked."""
-
-    def unasked(answer: Answer) -> Answer:
-        return Answer(answer.query, Outcome.TIMEOUT, detail=BUDGET_SPENT)
-
-    probes = tuple(attrs.evolve(p, mx=p.mx and unasked(p.mx)) for p in obs.parent_probes)
-    return attrs.evolve(obs, parent_probes=probes, domain_mx=unasked(obs.domain_mx))
-
-
-_STATES = (
-    DnssecState(DnssecStatus.SECURE, "secure", "MX pec.x.it.", "signed", ("it.", "x.it.")),
-    DnssecState(DnssecStatus.INSECURE, "unsigned", "DS x.it.", "no DS", ("it.",)),
-    DnssecState(DnssecStatus.BOGUS, "expired", "MX pec.x.it.", "RRSIG expired", ("it.",)),
-    DnssecState(DnssecStatus.UNKNOWN, "no_crypto", "", "install pecdns[dnssec]"),
-)
-
-
-def _corpus() -> list[tuple[str, Observation, Policy]]:
-    found = [
-        *(
-            (f"zones: {s.name}", observe(Domain(s.domain), _ZONES, s.policy), s.policy)
-            for s in ZONES
-        ),
-        *((f"fake: {s.name}", observe(Domain(s.domain), _FAKE, s.policy), s.policy) for s in FAKE),
-    ]
-    some = ZONES[:6]
-    for fault in ("timeout", "refused", "not aa", "edns"):
-        resolver = _faulty(fault)
-        found += [
-            (f"{fault}: {s.name}", observe(Domain(s.domain), resolver, s.policy), s.policy)
-            for s in some
-        ]
-    tight = attrs.evolve(
-        ARUBA, limits={"mx_hosts": 1, "name_servers": 1, "addresses_per_server": 1}
-    )
-    own = attrs.evolve(ARUBA, own_mail_servers=["192.0.2.0/24", "mail.hybrid.it"])
-    for s in [*some[:3], *(s for s in ZONES if "hybrid" in s.name)]:
-        obs = observe(Domain(s.domain), _ZONES, s.policy)
-        found.append((f"spent: {s.name}", _spent(obs), s.policy))
-        found += [
-            (f"{st.code}: {s.name}", attrs.evolve(obs, dnssec=st), s.policy) for st in _STATES
-        ]
-        found.append((f"caps: {s.name}", observe(Domain(s.domain), _ZONES, tight), tight))
-        found.append((f"own servers: {s.name}", observe(Domain(s.domain), _ZONES, own), own))
-    return found
-
-
-CORPUS = _corpus()
+CORPUS = corpus()
 IDS = [name for name, _, _ in CORPUS]
 
 
