@@ -217,12 +217,16 @@ class _Check:
             return None
         replies: list[dns.message.Message | None] = []
         for key in keys:
-            if self.deadline - time.monotonic() <= 0 or self.tally.full():
+            if not self.may_ask_raw():
                 replies.append(None)
                 continue
             self.tally.ask()
             replies.append(held[key])  # type: ignore[index]
         return replies
+
+    def may_ask_raw(self) -> bool:
+        """Whether one more raw question may be asked: time left, and the query cap not reached."""
+        return self.deadline > time.monotonic() and not self.tally.full()
 
     async def raw(self, round_: list[Raw]) -> None:
         """Answer a round of raw questions in turn, within the budget and the query cap."""
@@ -231,10 +235,10 @@ class _Check:
         try:
             with within(end, self.tally):  # the network code reads budget and tally from context
                 for question in round_:
-                    left = self.deadline - time.monotonic()
-                    if left <= 0 or self.tally.full():
+                    if not self.may_ask_raw():
                         replies.append(None)
                         continue
+                    left = self.deadline - time.monotonic()
                     replies.append(await self.engine.ask_raw(question, left, self.tally))
         except Exception as exc:  # noqa: BLE001 -- misuse (a replay missing a raw question): the check's failure, not a hang
             self.engine.finished(self, _failed(self.domain, self.engine.policy, exc))
