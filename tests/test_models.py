@@ -114,6 +114,11 @@ def test_answer_outcome_must_agree_with_its_records() -> None:
         Answer(MX_QUERY, Outcome.NODATA, ["10 mx.example."])
 
 
+def test_aliases_given_as_one_str_are_refused_even_empty() -> None:
+    with pytest.raises(InvalidRecordError, match="not the single str"):
+        Answer(MX_QUERY, Outcome.NODATA, aliases="")
+
+
 def test_mx_data_that_is_not_text_is_refused_as_invalid() -> None:
     with pytest.raises(InvalidRecordError, match="<preference> <exchange>"):
         Answer(MX_QUERY, Outcome.ANSWER, [["10", "mx.example."]])  # type: ignore[list-item]

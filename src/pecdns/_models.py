@@ -273,7 +273,7 @@ def _records(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _names(values: Iterable[str]) -> tuple[str, ...]:
-    if not values:
+    if values == ():  # nearly always: no alias, no referral
         return ()
     return tuple(canonical_name(v) for v in _records(values))
 
