@@ -309,3 +309,39 @@ def test_a_fast_resolver_pickles_as_its_settings() -> None:
     copy = pickle.loads(pickle.dumps(resolver))  # noqa: S301 -- our own bytes
     assert repr(copy) == repr(resolver)
     assert (copy.per_server, copy.per_second, copy.sockets) == (8, 9, 4)
+
+
+def test_tries_sent_again_when_the_timer_fires_leave_one_timer_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pecdns.resolvers._fast import _Ask  # noqa: PLC0415 -- the timer's own bookkeeping
+
+    loop = asyncio.new_event_loop()
+    try:
+        resolver = FastResolver(["192.0.2.53"], timeout=1.0, lifetime=60.0)
+        resolver.bind(loop)
+        armed: list[float] = []
+        monkeypatch.setattr(loop, "call_at", lambda when, *_: armed.append(when))
+        now = time.monotonic()
+        asks = [
+            _Ask(
+                Query(f"n{i}.example.it", "A"),
+                print,
+                now + 60,
+                ("192.0.2.53",),
+                recursion=True,
+                tally=None,
+            )
+            for i in range(2)
+        ]
+        for ask in asks:
+            ask.token = 1
+            resolver._expiries.append((now - 1, ask, 1))
+        resolver._wheel = object()  # type: ignore[assignment]
+        # Each expired try is sent again: its new wait joins the queue while the timer runs.
+        monkeypatch.setattr(resolver, "_expired", lambda ask, _: resolver._wait(ask, now))
+        resolver._tick()
+        assert len(armed) == 1  # one timer, for the oldest new wait (before: one more per tick)
+        assert armed[0] == now + 1.0
+    finally:
+        loop.close()

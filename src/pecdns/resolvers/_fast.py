@@ -479,12 +479,12 @@ class FastResolver:
 
     def _tick(self) -> None:
         """The timer: every try whose wait is over expires, in the order they were sent."""
-        self._wheel = None
         expiries = self._expiries
         now = time.monotonic()
-        while expiries and expiries[0][0] <= now:
+        while expiries and expiries[0][0] <= now:  # a try sent again meanwhile sets no timer
             _, ask, token = expiries.popleft()
             self._expired(ask, token)
+        self._wheel = None
         self._arm()
 
     def _stop_timer(self, ask: _Ask) -> None:
