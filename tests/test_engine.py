@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import socket
+import threading
 import time
 from typing import TYPE_CHECKING, Any, cast
 
@@ -356,3 +357,20 @@ def test_a_collector_the_caller_disabled_stays_disabled() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_batch_run_off_the_main_thread_leaves_the_collector_alone() -> None:
+    seen: list[bool] = []
+
+    def handler(query: Query) -> list[str] | Outcome:
+        seen.append(gc.isenabled())
+        return ["10 mx.pec.aruba.it."] if query.rdtype.value == "MX" else Outcome.NXDOMAIN
+
+    def batch() -> None:
+        list(run(["a.it"], resolver=FakeResolver(handler)))
+
+    worker = threading.Thread(target=batch)
+    worker.start()
+    worker.join(timeout=30)
+    assert seen
+    assert all(seen)  # other threads (the caller's) may be running alongside

@@ -576,7 +576,12 @@ def _run(
 
 
 def _driven(engine: _Engine, loop: asyncio.AbstractEventLoop) -> Iterator[Report | InvalidInput]:
-    """Run ``loop`` while results are due; yield them as they are ready."""
+    """Run ``loop`` while results are due; yield them as they are ready.
+
+    The collector is paused only on the main thread: elsewhere (a notebook's
+    thread of its own, a server's worker) other code may be running alongside.
+    """
+    pause = collector_paused if threading.current_thread() is threading.main_thread() else None
     while True:
         loop.call_soon(engine.fill)
         if not engine.ready:
@@ -584,7 +589,7 @@ def _driven(engine: _Engine, loop: asyncio.AbstractEventLoop) -> Iterator[Report
                 raise engine.error  # reading the input failed (as the dnspython path raises it)
             if engine.done:
                 return
-            with collector_paused():
+            with pause() if pause is not None else contextlib.nullcontext():
                 loop.run_forever()
         while engine.ready:
             yield engine.ready.popleft()
@@ -604,7 +609,9 @@ def collector_paused() -> Iterator[None]:
     process: 15-30% of a batch's CPU. The engine makes little cyclic garbage;
     what it makes is collected as usual once the collector resumes, which it
     does before each result reaches the caller, so the caller's own code
-    never runs with it paused by pecdns. A collector already disabled stays so.
+    never runs with it paused by pecdns. The engine pauses it only when it
+    runs on the main thread; the collector is the process's, so other threads
+    running meanwhile run without it too. A collector already disabled stays so.
 
     >>> import gc
     >>> with collector_paused():
