@@ -260,3 +260,19 @@ def test_daily_in_italian_gives_the_findings_in_italian(
     assert "MX_WRONG_HOST" in out
     english = "none of it points to the provider's host"
     assert english not in out
+
+
+def test_a_private_section_domain_in_the_portfolio_is_found_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import date  # noqa: PLC0415 -- only this test builds a store by hand
+
+    from pecdns import Certification, Domain  # noqa: PLC0415 -- as above
+    from pecdns.portfolio import open as open_store  # noqa: PLC0415 -- as above
+
+    db = tmp_path / "p.sqlite"
+    with open_store(db) as store:
+        store.add(Certification(Domain("myblog.blogspot.com", private=True), date(2026, 6, 30)))
+    assert main(["history", "myblog.blogspot.com", "--db", str(db)]) == 0  # not a subdomain
+    assert "expires 2026-06-30" in capsys.readouterr().out
+    assert main(["portfolio", "remove", "myblog.blogspot.com", "--db", str(db)]) == 0

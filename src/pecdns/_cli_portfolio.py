@@ -123,11 +123,16 @@ def _add(args: argparse.Namespace) -> int:
     return EXIT_COMPLIANT
 
 
-def _remove(args: argparse.Namespace) -> int:
+def _stored(name: str) -> Domain:
+    """The domain ``name`` names in a portfolio (which may hold one of the private section)."""
     try:
-        domain = Domain(args.domain)
+        return Domain.read_back(name)
     except PecdnsError as exc:
         raise UsageError(safe_text(str(exc))) from None
+
+
+def _remove(args: argparse.Namespace) -> int:
+    domain = _stored(args.domain)
     with _store(args) as store:
         if not store.remove(domain):
             raise UsageError(f"{domain} is not in the portfolio {str(args.db)!r}")
@@ -179,10 +184,7 @@ def _prune(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    try:
-        domain = Domain(args.domain)
-    except PecdnsError as exc:
-        raise UsageError(safe_text(str(exc))) from None
+    domain = _stored(args.domain)
     with _store(args) as store:
         entries = store.history(domain)
         cert = store.certification(domain)
