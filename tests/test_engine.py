@@ -10,17 +10,33 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, cast
 
+import dns.flags
 import dns.message
+import dns.name
+import dns.rdatatype
 import pytest
 from attrs import evolve
 
+from dnssec_lab import NOW as LAB_NOW
+from dnssec_lab import Lab
+from dnssec_lab import answer as lab_answer
+from dnsserver import Behaviour, Reply, serve
 from observations import ZONE_DATA, ZONES, fake_mapping
 from pecdns import ARUBA, Report, Verdict, check
 from pecdns._batch import InvalidInput, acheck
+from pecdns._dnssec import Question
 from pecdns._engine import collector_paused, fast_resolver, run
 from pecdns._limits import Limits
 from pecdns.exceptions import PecdnsError
-from pecdns.resolvers import Answer, DnsResolver, Outcome, Query, ZoneResolver
+from pecdns.resolvers import (
+    Answer,
+    AsyncDnsResolver,
+    DnsResolver,
+    Outcome,
+    Query,
+    ZoneResolver,
+    _wire,
+)
 from pecdns.resolvers._fast import FastResolver
 from pecdns.testing import FakeDNS, FakeResolver
 from world import (
@@ -374,3 +390,62 @@ def test_a_batch_run_off_the_main_thread_leaves_the_collector_alone() -> None:
     worker.join(timeout=30)
     assert seen
     assert all(seen)  # other threads (the caller's) may be running alongside
+
+
+# -- the DNSSEC walk on FastResolver's own sockets (issue 11) ------------------------------
+
+
+def _lab_resolver(lab: Lab) -> Behaviour:
+    """A validating resolver's view of the lab (CD: bogus data handed over), and its servers'.
+
+    Each question is answered from the deepest lab zone at or above its name
+    (strictly above for a DS set, which the parent holds).
+    """
+    origins = {dns.name.from_text(origin): zone for origin, zone in lab.zones.items()}
+
+    def reply(query: dns.message.Message, transport: str) -> Reply:
+        question = query.question[0]
+        holders = [
+            origin
+            for origin in origins
+            if question.name.is_subdomain(origin)
+            and not (question.rdtype == dns.rdatatype.DS and question.name == origin)
+        ]
+        origin = max(holders, key=len)
+        rdtype = dns.rdatatype.to_text(question.rdtype)
+        made = lab_answer(origins[origin], Question(question.name.to_text(), rdtype, str(origin)))
+        assert made is not None
+        response = dns.message.make_response(query)
+        response.flags |= dns.flags.AA
+        response.set_rcode(made.rcode())
+        response.answer, response.authority = made.answer, made.authority
+        return response
+
+    return reply
+
+
+def test_the_dnssec_walk_on_the_fast_sockets_reports_as_the_dnspython_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lab = Lab(provider_address="127.0.0.25")
+    policy = evolve(ARUBA, trust_anchor=lab.anchor)
+    names = ["secure.it", "unsigned.it", "expired.it", "tampered.it", "unproven.it"]
+    with serve({}, default=_lab_resolver(lab)) as (_, port):
+        reference = AsyncDnsResolver(["127.0.0.1"], port=port, timeout=1.0)
+        expected = list(run(names, resolver=reference, policy=policy, at=LAB_NOW))
+
+        async def unused(*_: object) -> None:
+            raise AssertionError("the fast path asks raw questions on its own sockets")
+
+        monkeypatch.setattr(_wire, "_aexchange", unused)  # dnspython's socket per question
+        fast = FastResolver(["127.0.0.1"], port=port, timeout=1.0)
+        reports = list(run(names, resolver=fast, policy=policy, at=LAB_NOW))
+    assert reports == expected
+    states = [r.observation.dnssec for r in reports if isinstance(r, Report)]
+    assert [(s.status.value, s.cause) for s in states if s is not None] == [
+        ("SECURE", "secure"),
+        ("INSECURE", "unsigned"),
+        ("BOGUS", "expired"),
+        ("BOGUS", "bad_signature"),
+        ("BOGUS", "unproven_insecure"),
+    ]

@@ -14,9 +14,11 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 import pytest
-from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
+from pecdns._dnssec import Question
+from pecdns._edns import Probe
 from pecdns.resolvers import Outcome, Query, RRType
 from pecdns.resolvers._lean import (
     _name,
@@ -24,6 +26,7 @@ from pecdns.resolvers._lean import (
     build,
     decode,
     matches,
+    raw_query,
     recursive_answer,
     reference,
 )
@@ -202,6 +205,50 @@ def test_build_writes_what_dnspython_make_query_writes() -> None:
     made.id = qid
     made.flags &= ~dns.flags.RD
     assert wire == made.to_wire()
+
+
+# -- raw questions: the DNSSEC walk's and the EDNS probes' --------------------------------
+
+_LABELS = st.text("abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=63)
+_RAW_TYPES = st.sampled_from(["A", "AAAA", "NS", "SOA", "MX", "DS", "DNSKEY"])
+
+
+def _dnspython_raw(name: str, rdtype: str, *, dnssec: bool) -> bytes:
+    message = (
+        Question(name, rdtype, "it.") if dnssec else Probe(name, rdtype, "192.0.2.1")
+    ).message()
+    message.id = 0
+    return message.to_wire()
+
+
+@given(st.lists(_LABELS, min_size=1, max_size=6), _RAW_TYPES, st.booleans())
+def test_raw_query_writes_what_dnspython_writes(
+    labels: list[str], rdtype: str, dnssec: bool
+) -> None:
+    name = ".".join(labels) + "."
+    assume(len(name) <= 254)  # a name's longest text
+    assert raw_query(name, rdtype, dnssec=dnssec) == _dnspython_raw(name, rdtype, dnssec=dnssec)
+
+
+def test_raw_query_writes_the_root() -> None:
+    assert raw_query(".", "DNSKEY", dnssec=True) == _dnspython_raw(".", "DNSKEY", dnssec=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "rdtype"),
+    [
+        ("Example.it.", "DS"),  # upper case: dnspython keeps it as given
+        ("a\\.b.it.", "DS"),  # an escaped dot
+        ("è.it.", "DS"),
+        ("a..it.", "DS"),  # an empty label
+        ("example.it", "DS"),  # not absolute
+        ("example.it.", "NSEC"),  # a type raw questions never ask
+        ("a" * 64 + ".it.", "DS"),  # a label too long
+        (("a" * 63 + ".") * 4, "DS"),  # 256 octets on the wire
+    ],
+)
+def test_raw_query_leaves_unusual_questions_to_dnspython(name: str, rdtype: str) -> None:
+    assert raw_query(name, rdtype, dnssec=True) is None
 
 
 def test_build_writes_escaped_names_through_dnspython() -> None:

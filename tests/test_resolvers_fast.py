@@ -11,15 +11,32 @@ from typing import TYPE_CHECKING
 
 import dns.flags
 import dns.message
+import dns.opcode
 import dns.rcode
 import dns.rrset
 import pytest
 
-from dnsserver import cname, late, rcode, records, referral, serve, silence, truncated
+from dnsserver import (
+    STRAYS,
+    Behaviour,
+    Reply,
+    cname,
+    late,
+    rcode,
+    records,
+    referral,
+    serve,
+    silence,
+    stray,
+    truncated,
+)
 from pecdns._budget import budget
+from pecdns._dnssec import Question
+from pecdns._edns import Probe
 from pecdns._limits import UNCONFIGURED, Limits
 from pecdns.resolvers import AsyncResolver, DnsResolver, Outcome, Query
 from pecdns.resolvers._fast import FastResolver
+from pecdns.resolvers._wire import aask_raw
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -345,3 +362,159 @@ def test_tries_sent_again_when_the_timer_fires_leave_one_timer_set(
         assert armed[0] == now + 1.0
     finally:
         loop.close()
+
+
+# -- raw questions (the DNSSEC walk's, the EDNS probes') on the long-lived sockets ----------
+
+DS_RECORD = "12345 13 2 " + "ab" * 32
+DS_SCRIPT = {("signed.it", "DS"): records(DS_RECORD)}
+DS_QUESTION = Question("signed.it.", "DS", "it.")
+
+
+def _kept(behaviour: Behaviour, seen: list[dns.message.Message]) -> Behaviour:
+    """``behaviour``, keeping each query as it came."""
+
+    def reply(query: dns.message.Message, transport: str) -> Reply:
+        seen.append(query)
+        return behaviour(query, transport)
+
+    return reply
+
+
+def _raw(
+    resolver: FastResolver, question: Question | Probe, **caps: int
+) -> tuple[dns.message.Message | None, int]:
+    async def main() -> tuple[dns.message.Message | None, int]:
+        with budget(5.0, Limits(**caps)) as tally, resolver:
+            response = await resolver.ask_raw(question)
+            return response, tally.sent
+
+    return asyncio.run(main())
+
+
+def test_a_raw_question_gets_the_response_aask_raw_gets() -> None:
+    seen: list[dns.message.Message] = []
+    with serve({("signed.it", "DS"): _kept(records(DS_RECORD), seen)}) as (_, port):
+        response, _ = _raw(FastResolver(["127.0.0.1"], port=port, timeout=1.0), DS_QUESTION)
+        reference = asyncio.run(
+            aask_raw(DS_QUESTION.message(), ["127.0.0.1"], port=port, timeout=1.0)
+        )
+    assert isinstance(response, dns.message.Message)
+    assert reference is not None
+    assert (response.flags, response.answer, response.authority) == (
+        reference.flags,
+        reference.answer,
+        reference.authority,
+    )
+    ours, theirs = seen  # the walk's query, as Question.message() makes it: RD, CD and DO
+    assert ours.to_wire()[2:] == theirs.to_wire()[2:]
+
+
+@pytest.mark.parametrize("kind", STRAYS)
+def test_a_raw_question_ignores_strays_and_takes_the_genuine_response(kind: str) -> None:
+    script = {("signed.it", "DS"): stray(kind, records(DS_RECORD), lead=0.05)}
+    resolver = FastResolver(["127.0.0.1"], timeout=1.0)
+    with serve(script) as (_, port):
+        resolver.port = port
+        response, _ = _raw(resolver, DS_QUESTION)
+    assert isinstance(response, dns.message.Message)
+    assert [r.to_text() for r in response.answer] == [
+        "signed.it. 300 IN DS 12345 13 2 " + "ab" * 32
+    ]
+    assert resolver.strays == 1
+
+
+def test_a_raw_response_with_another_opcode_is_not_taken() -> None:
+    def notify(query: dns.message.Message, transport: str) -> dns.message.Message:
+        response = dns.message.make_response(query)
+        response.set_opcode(dns.opcode.NOTIFY)
+        return response
+
+    resolver = FastResolver(["127.0.0.1"], timeout=0.3)
+    with serve({("signed.it", "DS"): notify}) as (_, port):
+        resolver.port = port
+        response, _ = _raw(resolver, DS_QUESTION)
+    assert response is None
+    assert resolver.strays == 1
+
+
+def test_a_truncated_raw_response_is_asked_again_over_tcp_and_charged() -> None:
+    script = {("signed.it", "DS"): truncated(records(DS_RECORD))}
+    with serve(script) as (server, port):
+        response, sent = _raw(FastResolver(["127.0.0.1"], port=port, timeout=1.0), DS_QUESTION)
+    assert isinstance(response, dns.message.Message)
+    assert len(response.answer) == 1
+    assert sent == 2
+    assert len(server.asked) == 2
+
+
+def test_a_raw_question_sends_nothing_past_the_checks_query_cap() -> None:
+    script = {("signed.it", "DS"): truncated(records(DS_RECORD))}
+    with serve(script) as (server, port):
+        response, sent = _raw(
+            FastResolver(["127.0.0.1"], port=port, timeout=1.0), DS_QUESTION, queries=1
+        )
+    assert (response, sent, len(server.asked)) == (None, 1, 1)  # the TCP retry was not sent
+
+
+def test_a_silent_resolver_is_followed_by_the_next_one() -> None:
+    # Nothing listens on 127.0.0.2 at the scripted server's port: that try times out.
+    resolver = FastResolver(["127.0.0.2", "127.0.0.1"], timeout=0.3)
+    with serve(DS_SCRIPT) as (server, port):
+        resolver.port = port
+        started = time.monotonic()
+        response, sent = _raw(resolver, DS_QUESTION)
+    assert isinstance(response, dns.message.Message)
+    assert sent == 2
+    assert 0.3 <= time.monotonic() - started < 1.0
+    assert len(server.asked) == 1
+
+
+def test_a_raw_question_no_server_answers_is_none_after_one_try_each() -> None:
+    with serve({}, default=silence) as (server, port):
+        resolver = FastResolver(["127.0.0.1", "127.0.0.1"], port=port, timeout=0.2)
+        started = time.monotonic()
+        response, sent = _raw(resolver, DS_QUESTION)
+    assert (response, sent, len(server.asked)) == (None, 2, 2)
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_raw_question_ends_at_the_checks_deadline() -> None:
+    resolver = FastResolver(["127.0.0.1"], timeout=5.0)
+
+    async def main() -> dns.message.Message | None:
+        with budget(0.3), resolver:
+            return await resolver.ask_raw(DS_QUESTION)
+
+    with serve({}, default=silence) as (_, port):
+        resolver.port = port
+        started = time.monotonic()
+        response = asyncio.run(main())
+    assert response is None
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_probe_is_asked_of_its_server_without_edns_or_recursion() -> None:
+    seen: list[dns.message.Message] = []
+    script = {("pec.example.it", "MX"): _kept(records("10 mx.pec.aruba.it."), seen)}
+    with serve(script) as (_, port):
+        probe = Probe("pec.example.it.", "MX", "127.0.0.1")
+        response, _ = _raw(FastResolver([], port=port, timeout=1.0), probe)
+    assert isinstance(response, dns.message.Message)
+    assert len(response.answer) == 1
+    assert (seen[0].edns, seen[0].flags & dns.flags.RD) == (-1, 0)
+
+
+def test_an_unconfigured_resolver_answers_no_raw_question() -> None:
+    resolver = FastResolver([])
+    resolver.unconfigured = f"{UNCONFIGURED}: no nameserver in /etc/resolv.conf"
+    assert _raw(resolver, DS_QUESTION) == (None, 0)
+
+
+def test_an_unusual_raw_question_is_made_by_dnspython() -> None:
+    question = Question("Signed.IT.", "DS", "it.")  # upper case: left to dnspython to write
+    seen: list[dns.message.Message] = []
+    with serve({("signed.it", "DS"): _kept(records(DS_RECORD), seen)}) as (_, port):
+        response, _ = _raw(FastResolver(["127.0.0.1"], port=port, timeout=1.0), question)
+    assert isinstance(response, dns.message.Message)
+    assert seen[0].question[0].name.to_text() == "Signed.IT."

@@ -29,21 +29,23 @@ import os
 import socket
 import struct
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
+import dns.asyncquery
+import dns.exception
+import dns.flags
+import dns.message
 
 from pecdns._budget import remaining, tally
 from pecdns._edns import Probe, edns_fallback
 from pecdns._limits import UNCONFIGURED, reached
 from pecdns._models import Answer, Outcome, Query
 from pecdns.resolvers import _lean
-from pecdns.resolvers._wire import aask_raw
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    import dns.message
     from typing_extensions import Self
 
     from pecdns._budget import Tally
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FastResolver"]
 
+_R = TypeVar("_R")
 _RCVBUF = 1 << 22
 _TCP_LIMIT = 65535
 _TCP_CONNECTIONS = 64
@@ -67,9 +70,6 @@ def _plain(template: bytes, wire: bytes) -> tuple[bytes, str] | None:
     :class:`~pecdns.resolvers.DnsResolver` takes; dnspython reads both messages
     (this is the rare path).
     """
-    import dns.exception  # noqa: PLC0415 -- loaded already by the lean codec
-    import dns.message  # noqa: PLC0415 -- as above
-
     try:
         retry = edns_fallback(dns.message.from_wire(template), dns.message.from_wire(wire))
     except dns.exception.DNSException:
@@ -113,6 +113,7 @@ class _Ask:
         "malformed",
         "query",
         "question",
+        "raw",
         "recursion",
         "servers",
         "tail",
@@ -126,7 +127,7 @@ class _Ask:
     def __init__(
         self,
         query: Query,
-        callback: Callable[[Answer], object],
+        callback: Callable[[Any], object],  # an Answer, or a raw question's response
         deadline: float,
         servers: tuple[str, ...],
         *,
@@ -148,6 +149,7 @@ class _Ask:
         self.failures: list[tuple[str, Answer]] = []
         self.malformed = False
         self.edns = ""  # why it was asked again without EDNS, once it was
+        self.raw: Question | Probe | None = None  # a raw question: dnspython reads its response
 
     @property
     def server(self) -> str:
@@ -248,15 +250,21 @@ class FastResolver:
         """Send one raw question, as :meth:`AsyncDnsResolver.ask_raw` does; ``None`` if unanswered.
 
         The DNSSEC walk's questions go to the configured resolvers, a probe
-        without EDNS to its server. These are few per check and need
-        dnspython's full reader (signatures, NSEC records), so they take
-        dnspython's path, within the check's budget.
+        without EDNS to its server, over the long-lived sockets (see
+        :meth:`submit_raw`), within the current check's budget and cap.
         """
-        if isinstance(question, Probe):
-            servers: list[str] = [question.server]
-        else:
-            servers = [] if self.unconfigured else list(self.nameservers)
-        return await aask_raw(question.message(), servers, port=self.port, timeout=self.timeout)
+        self._attach()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[dns.message.Message | None] = loop.create_future()
+
+        def done(response: dns.message.Message | None) -> None:
+            if not future.done():
+                future.set_result(response)
+
+        tries = 1 if isinstance(question, Probe) else max(len(self.nameservers), 1)
+        wait = remaining(self.timeout * tries)
+        self.submit_raw(question, time.monotonic() + wait, done, tally())
+        return await future
 
     async def resolve(self, query: Query) -> Answer:
         """Answer one question; never raises for what the network or a server does."""
@@ -318,9 +326,55 @@ class FastResolver:
             return
         self._admit(ask)
 
-    def _call_soon(self, callback: Callable[[Answer], object], answer: Answer) -> None:
+    def submit_raw(
+        self,
+        question: Question | Probe,
+        deadline: float,
+        callback: Callable[[dns.message.Message | None], object],
+        tally: Tally | None = None,
+    ) -> None:
+        """Ask a raw question; call ``callback`` with dnspython's reading of the response, once.
+
+        As :func:`pecdns.resolvers._wire.aask_raw` asks it, on the
+        long-lived sockets: each server in turn (the configured resolvers
+        for the DNSSEC walk's :class:`~pecdns._dnssec.Question`, the probed
+        server for a :class:`~pecdns._edns.Probe`) gets one try of
+        ``timeout`` at most, none past ``deadline``; each message, TCP after
+        truncation included, is charged to ``tally``; the first response
+        taken is handed over whatever its RCODE, ``None`` when none came.
+        A response is taken only from the server and port asked, with the
+        message ID and the question asked (dnspython's ``is_response``); a
+        probe waits its turn under the per-server limits like any question
+        to one server.
+        """
+        self._attach()
+        if isinstance(question, Probe):
+            servers: tuple[str, ...] = (str(Query(".", "A", server=question.server).server),)
+        elif self.nameservers and not self.unconfigured:
+            servers = self.nameservers
+        else:
+            self._call_soon(callback, None)
+            return
+        probe = isinstance(question, Probe)
+        template = _lean.raw_query(question.name, question.rdtype, dnssec=not probe)
+        if template is None:  # an unusual name or type: dnspython makes the message
+            message = question.message()
+            message.id = 0
+            template = message.to_wire()
+        query = Query(".", "A", server=servers[0] if probe else None)  # stands for it in labels
+        ask = _Ask(query, callback, deadline, servers, recursion=not probe, tally=tally)
+        ask.raw = question
+        ask.template, ask.tail = template, template[2:]
+        end = _name_end(template)
+        ask.question = template[12:end].lower() + template[end : end + 4]
+        if self._in_flight >= self.max_in_flight:
+            self._queue.append(ask)
+            return
+        self._admit(ask)
+
+    def _call_soon(self, callback: Callable[[_R], object], result: _R) -> None:
         assert self._loop is not None  # noqa: S101 -- _attach ran
-        self._loop.call_soon(callback, answer)
+        self._loop.call_soon(callback, result)
 
     def _admit(self, ask: _Ask) -> None:
         self._in_flight += 1
@@ -432,13 +486,21 @@ class FastResolver:
         except BlockingIOError:
             pass  # the send buffer is full: as if lost, the timer tries again
         except OSError as exc:
+            if ask.raw is not None:
+                self._forget(ask)
+                self._next_server(ask)  # as a try that failed: the next server, if any
+                return
             self._failed(ask, Answer(ask.query, Outcome.ERROR, detail=f"network error: {exc}"))
 
     def _charged(self, ask: _Ask, *, tcp: bool = False) -> bool:
         """Charge the check's tally for one message; past its cap, finish the question."""
         first = not ask.tries and not tcp
-        if ask.tally is None or (ask.recursion and not first) or ask.tally.charge():
+        free = ask.recursion and not first and ask.raw is None  # a raw question: every message
+        if ask.tally is None or free or ask.tally.charge():
             return True
+        if ask.raw is not None:
+            self._finish(ask, None)
+            return False
         detail = reached("queries", ask.tally.limits.queries)
         server = None if ask.recursion else self._label(ask)
         self._finish(ask, Answer(ask.query, Outcome.ERROR, server=server, detail=detail))
@@ -497,12 +559,24 @@ class FastResolver:
         if token != ask.token:
             return  # answered, or tried again, since
         ask.timer = None
-        if time.monotonic() < ask.deadline:
+        if ask.raw is not None:
+            self._next_server(ask)
+        elif time.monotonic() < ask.deadline:
             self._send(ask)  # another try, at the next server
         else:
             self._timeout(ask)
 
+    def _next_server(self, ask: _Ask) -> None:
+        """A raw question's try ended unanswered: one try at each server, then ``None``."""
+        if ask.tries < len(ask.servers) and time.monotonic() < ask.deadline:
+            self._send(ask)
+        else:
+            self._finish(ask, None)
+
     def _timeout(self, ask: _Ask) -> None:
+        if ask.raw is not None:
+            self._finish(ask, None)
+            return
         if ask.malformed:
             detail = "malformed response"
             self._finish(
@@ -520,7 +594,7 @@ class FastResolver:
     def _label(self, ask: _Ask) -> str:
         return f"{ask.server if ask.tries else ask.servers[0]}#{self.port}"
 
-    def _finish(self, ask: _Ask, answer: Answer) -> None:
+    def _finish(self, ask: _Ask, answer: Answer | dns.message.Message | None) -> None:
         self._forget(ask)
         self._in_flight -= 1
         if not ask.recursion:
@@ -563,6 +637,9 @@ class FastResolver:
             self._reply(ask, wire, f"{source[0]}#{self.port}")
 
     def _reply(self, ask: _Ask, wire: bytes, label: str) -> None:
+        if ask.raw is not None:
+            self._raw_reply(ask, wire)
+            return
         if wire[2] & 0x02:  # TC: ask again over TCP, within what is left
             self._forget(ask)
             if not self._charged(ask, tcp=True):
@@ -606,6 +683,39 @@ class FastResolver:
             self._send(ask)
             return
         self._finish(ask, _summary(ask.query, ask.failures, recursion=ask.recursion))
+
+    def _raw_reply(self, ask: _Ask, wire: bytes) -> None:
+        """A raw question's response, read by dnspython and taken as ``dns.query.udp`` takes it."""
+        try:
+            response = dns.message.from_wire(wire)
+        except dns.exception.DNSException:
+            response = None
+        if response is None or not _answers(response):
+            self.strays += 1  # unreadable, or not a response to it: the wait goes on
+            return
+        self._forget(ask)
+        if not response.flags & dns.flags.TC:
+            self._finish(ask, response)
+        elif self._charged(ask, tcp=True):
+            task = asyncio.ensure_future(self._raw_tcp(ask))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _raw_tcp(self, ask: _Ask) -> None:
+        """A truncated raw response: the question again over TCP, within what is left."""
+        message = dns.message.from_wire(ask.template)
+        message.id = self._qid()
+        wait = max(ask.deadline - time.monotonic(), 1e-3)
+        response: dns.message.Message | None
+        try:
+            assert self._tcp_slots is not None  # noqa: S101 -- _attach ran
+            async with self._tcp_slots:
+                response = await dns.asyncquery.tcp(
+                    message, ask.server, timeout=wait, port=self.port
+                )
+        except Exception:  # noqa: BLE001 -- a server that fails is one that did not answer
+            response = None
+        self._finish(ask, response)
 
     async def _tcp(self, ask: _Ask) -> None:
         label = self._label(ask)
@@ -674,3 +784,26 @@ def _summary(query: Query, failures: list[tuple[str, Answer]], *, recursion: boo
         f"{server}: {reason}" for (server, _), reason in zip(failures, reasons, strict=True)
     )
     return Answer(query, outcome, detail=detail)
+
+
+def _name_end(wire: bytes) -> int:
+    """The offset after the first question's name in a query of ours (no compression)."""
+    pos = 12
+    while wire[pos]:
+        pos += wire[pos] + 1
+    return pos + 1
+
+
+_BARE_ERRORS = frozenset({1, 2, 4, 5})  # FORMERR, SERVFAIL, NOTIMP, REFUSED
+
+
+def _answers(response: dns.message.Message) -> bool:
+    """What ``is_response`` checks beyond the ID, the QR flag and the question matched on receipt.
+
+    The opcode is the query's; a response without a question is taken only
+    with one of the four RCODEs that may leave it out (EDNS's extended bits
+    included, as dnspython reads the RCODE).
+    """
+    if response.opcode() != 0:
+        return False
+    return bool(response.question) or response.rcode() in _BARE_ERRORS

@@ -16,6 +16,7 @@ require equal answers.
 from __future__ import annotations
 
 import functools
+import re
 import secrets
 import socket
 import struct
@@ -36,6 +37,7 @@ __all__ = [
     "matches",
     "parsed",
     "question_bytes",
+    "raw_query",
     "read",
     "recursive_answer",
     "reference",
@@ -93,6 +95,36 @@ def build(query: Query, *, recursion: bool, qid: int | None = None) -> tuple[int
     ident = secrets.randbits(16) if qid is None else qid
     header = _HEADER.pack(ident, _RD if recursion else 0, 1, 0, 0, 1)
     return ident, header + question_bytes(query) + _OPT_1232
+
+
+_PLAIN_NAME = re.compile(r"(?:[a-z0-9_-]{1,63}\.){1,127}|\.")
+_CD = 0x0010
+_MAX_NAME_TEXT = 254  # 255 octets on the wire: the text with its final dot, plus the root's
+# The OPT record of make_query(want_dnssec=True, payload=1232): root, OPT, 1232, DO set, no data.
+_OPT_DO = b"\x00" + struct.pack("!HHIH", OPT, 1232, 0x8000, 0)
+
+
+def raw_query(name: str, rdtype: str, *, dnssec: bool) -> bytes | None:
+    r"""The bytes (ID 0) of a raw question, as dnspython makes it; ``None``: let dnspython make it.
+
+    ``dnssec``: the DNSSEC walk's query (RD, CD, EDNS0 1232 with DO);
+    otherwise an EDNS probe's (no RD, no EDNS). Only a lower-case plain name
+    of at most 253 octets is built here.
+
+    >>> raw_query("it.", "DNSKEY", dnssec=True)[:4]
+    b'\x00\x00\x01\x10'
+    """
+    code = _RAW_TYPES.get(rdtype)
+    if code is None or len(name) > _MAX_NAME_TEXT or not _PLAIN_NAME.fullmatch(name):
+        return None
+    question = _qname_wire(name) + _TYPE_CLASS.pack(code, _IN)
+    if dnssec:
+        return _HEADER.pack(0, _RD | _CD, 1, 0, 0, 1) + question + _OPT_DO
+    return _HEADER.pack(0, 0, 1, 0, 0, 0) + question
+
+
+_RAW_TYPES = {"A": A, "NS": NS, "SOA": SOA, "MX": MX, "AAAA": AAAA, "DS": 43, "DNSKEY": 48}
+"""The types a raw question asks (the DNSSEC walk's and the EDNS probes')."""
 
 
 # A name read before, by the offset of each label of its first segment (the labels before
