@@ -20,6 +20,7 @@ from dnsserver import (
     STRAYS,
     Behaviour,
     Reply,
+    Stray,
     cname,
     late,
     rcode,
@@ -518,3 +519,65 @@ def test_an_unusual_raw_question_is_made_by_dnspython() -> None:
         response, _ = _raw(FastResolver(["127.0.0.1"], port=port, timeout=1.0), question)
     assert isinstance(response, dns.message.Message)
     assert seen[0].question[0].name.to_text() == "Signed.IT."
+
+
+def test_a_raw_response_dnspython_cannot_read_is_ignored_for_the_genuine_one() -> None:
+    def broken_first(query: dns.message.Message, transport: str) -> Reply:
+        genuine = records(DS_RECORD)(query, transport)
+        assert isinstance(genuine, dns.message.Message)
+        cut = genuine.to_wire()[:-5]  # right ID and question, its record cut short
+        return Stray([(cut, "server")], genuine, 0.05)
+
+    resolver = FastResolver(["127.0.0.1"], timeout=1.0)
+    with serve({("signed.it", "DS"): broken_first}) as (_, port):
+        resolver.port = port
+        response, _ = _raw(resolver, DS_QUESTION)
+    assert isinstance(response, dns.message.Message)
+    assert len(response.answer) == 1
+    assert resolver.strays == 1
+
+
+def test_a_truncated_raw_response_without_tcp_is_none() -> None:
+    script = {("signed.it", "DS"): truncated(records(DS_RECORD), tcp=False)}
+    with serve(script) as (_, port):
+        response, sent = _raw(FastResolver(["127.0.0.1"], port=port, timeout=0.5), DS_QUESTION)
+    assert (response, sent) == (None, 2)
+
+
+def test_a_resolver_that_cannot_be_sent_to_is_passed_over_for_the_next() -> None:
+    # Sending to the broadcast address without SO_BROADCAST fails at once (EACCES).
+    resolver = FastResolver(["255.255.255.255", "127.0.0.1"], timeout=1.0)
+    with serve(DS_SCRIPT) as (_, port):
+        resolver.port = port
+        response, _ = _raw(resolver, DS_QUESTION)
+    assert isinstance(response, dns.message.Message)
+
+
+def test_raw_questions_past_max_in_flight_wait_their_turn() -> None:
+    resolver = FastResolver(["127.0.0.1"], timeout=1.0, max_in_flight=1)
+
+    async def main() -> list[dns.message.Message | None]:
+        with resolver:
+            asked = (resolver.ask_raw(DS_QUESTION) for _ in range(3))
+            return list(await asyncio.gather(*asked))
+
+    with serve(DS_SCRIPT) as (server, port):
+        resolver.port = port
+        responses = asyncio.run(main())
+    assert all(isinstance(r, dns.message.Message) for r in responses)
+    assert len(server.asked) == 3
+
+
+def test_a_raw_question_past_its_deadline_is_not_sent() -> None:
+    resolver = FastResolver(["127.0.0.1"], timeout=1.0)
+    got: list[dns.message.Message | None] = []
+
+    async def main() -> None:
+        with resolver:
+            resolver.submit_raw(DS_QUESTION, time.monotonic() - 1.0, got.append)
+            await asyncio.sleep(0.05)
+
+    with serve(DS_SCRIPT) as (server, port):
+        resolver.port = port
+        asyncio.run(main())
+    assert (got, server.asked, resolver.sent) == ([None], [], 0)
