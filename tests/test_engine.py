@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import re
 import socket
 import threading
 import time
@@ -38,7 +39,7 @@ from pecdns.resolvers import (
     _wire,
 )
 from pecdns.resolvers._fast import FastResolver
-from pecdns.testing import FakeDNS, FakeResolver
+from pecdns.testing import AsyncFakeResolver, FakeDNS, FakeResolver
 from world import (
     NS1,
     SCENARIOS,
@@ -449,3 +450,52 @@ def test_the_dnssec_walk_on_the_fast_sockets_reports_as_the_dnspython_path(
         ("BOGUS", "bad_signature"),
         ("BOGUS", "unproven_insecure"),
     ]
+
+
+# -- handing results over: soon, and in bunches (issue 11) ---------------------------------
+
+
+def test_results_ready_together_are_handed_over_in_bunches(monkeypatch: pytest.MonkeyPatch) -> None:
+    runs = 0
+    real = asyncio.BaseEventLoop.run_forever
+
+    def counted(self: asyncio.BaseEventLoop) -> None:
+        nonlocal runs
+        runs += 1
+        real(self)
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "run_forever", counted)
+    fake = FakeDNS()
+    names = [f"d{i}.it" for i in range(100)]
+    for name in names:
+        fake.compliant(name)
+
+    async def staggered(query: Query) -> Answer:  # d<i>.it's answers come i * 2 ms late
+        late = re.search(r"\bd(\d+)\.it\.$", query.name)
+        await asyncio.sleep(int(late.group(1)) * 0.002 if late else 0)
+        return fake.resolve(query)
+
+    results = list(run(names, resolver=AsyncFakeResolver(staggered), concurrency=100))
+    assert all(isinstance(r, Report) and r.verdict is Verdict.COMPLIANT for r in results)
+    assert runs <= 30  # a result at a time, it was a run of the loop for each (about 100)
+
+
+def test_a_ready_result_is_handed_over_while_other_checks_still_run() -> None:
+    handed = asyncio.Event()
+    fake = FakeDNS().compliant("quick.it").compliant("slow.it")
+
+    async def handler(query: Query) -> Answer:
+        if query.name.endswith("slow.it."):
+            # Answers only once the caller holds quick.it's report: held back until every
+            # check ends, it would wait here for its whole budget.
+            await asyncio.wait_for(handed.wait(), 5.0)
+        return fake.resolve(query)
+
+    results = run(["quick.it", "slow.it"], resolver=AsyncFakeResolver(handler), ordered=False)
+    first = next(results)
+    handed.set()
+    second = next(results)
+    assert isinstance(first, Report)
+    assert isinstance(second, Report)
+    assert [r.domain.name for r in (first, second)] == ["quick.it", "slow.it"]
+    assert second.verdict is Verdict.COMPLIANT

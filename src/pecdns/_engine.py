@@ -56,6 +56,10 @@ if TYPE_CHECKING:
 __all__ = ["collector_paused", "run"]
 
 _CACHED = frozenset({RRType.A, RRType.AAAA})
+HANDOVER_BUNCH = 1024
+"""Ready results that are handed over at once; fewer wait up to ``HANDOVER_DELAY``."""
+HANDOVER_DELAY = 0.02
+"""Seconds a ready result may wait for others before the caller gets it."""
 _T = TypeVar("_T")
 
 PAUSE: Any = object()
@@ -293,6 +297,7 @@ class _Engine:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.items: Iterator[str | Domain] = iter(())
         self.refill = False
+        self.handover: asyncio.TimerHandle | None = None  # the pending hand-over of results
         self.questions = 0
         self.error: Exception | None = None
         self.raw_cache: dict[tuple[str, str, str], dns.message.Message] = {}
@@ -490,7 +495,28 @@ class _Engine:
             self.ready.append((index, result) if self.indexed else result)
             self.next_out += 1
         if self.ready and self.loop is not None and self.loop.is_running():
+            self.hand_over()
+
+    def hand_over(self) -> None:
+        """Stop the loop so that the caller gets the ready results: soon, and in bunches.
+
+        At once when a bunch is full or nothing else runs; otherwise within
+        ``HANDOVER_DELAY``, the loop going on meanwhile. Each hand-over
+        resumes the collector (see :func:`collector_paused`), whose first
+        collection then walks every object the checks in flight hold: a
+        result at a time, that was 6% of a batch's CPU.
+        """
+        assert self.loop is not None  # noqa: S101 -- called while the loop runs
+        if len(self.ready) >= HANDOVER_BUNCH or not self.running:
             self.loop.stop()
+        elif self.handover is None:
+            self.handover = self.loop.call_later(HANDOVER_DELAY, self.loop.stop)
+
+    def resumed(self) -> None:
+        """The loop stopped: a pending hand-over is void."""
+        if self.handover is not None:
+            self.handover.cancel()
+            self.handover = None
 
     @property
     def done(self) -> bool:
@@ -609,6 +635,7 @@ def _driven(engine: _Engine, loop: asyncio.AbstractEventLoop) -> Iterator[Report
                 return
             with pause() if pause is not None else contextlib.nullcontext():
                 loop.run_forever()
+            engine.resumed()
         while engine.ready:
             yield engine.ready.popleft()
         if engine.error is not None:
@@ -626,7 +653,7 @@ def collector_paused() -> Iterator[None]:
     over and over and its full collections walk every live object of the
     process: 15-30% of a batch's CPU. The engine makes little cyclic garbage;
     what it makes is collected as usual once the collector resumes, which it
-    does before each result reaches the caller, so the caller's own code
+    does before results reach the caller, so the caller's own code
     never runs with it paused by pecdns. The engine pauses it only when it
     runs on the main thread; the collector is the process's, so other threads
     running meanwhile run without it too. A collector already disabled stays so.
