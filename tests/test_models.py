@@ -303,7 +303,7 @@ def test_an_answer_written_before_dnames_reads_back_without_them() -> None:
 )
 def test_dnames_that_are_not_pairs_of_names_are_refused(dnames: object) -> None:
     with pytest.raises(InvalidRecordError):
-        attrs.evolve(MOVED, dnames=dnames)
+        attrs.evolve(MOVED, dnames=dnames)  # type: ignore[arg-type]
 
 
 def test_the_dname_above_the_question_made_its_alias() -> None:

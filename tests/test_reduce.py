@@ -40,8 +40,8 @@ def test_an_answer_keeps_its_dnames() -> None:
     )
     copy = _again(answer)
     assert copy == answer
-    assert copy.dnames == (("a.it.", "b.it."),)  # type: ignore[attr-defined]
-    assert copy.redirected_by == ("a.it.", "b.it.")  # type: ignore[attr-defined]
+    assert copy.dnames == (("a.it.", "b.it."),)
+    assert copy.redirected_by == ("a.it.", "b.it.")
 
 
 def test_a_query_hashes_alike_after_a_round_trip() -> None:

@@ -18,7 +18,7 @@ from pecdns._reduce import by_name, fast_pickle
 from pecdns.exceptions import InvalidRecordError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from datetime import datetime
 
     from pecdns._dnssec import DnssecState
@@ -266,7 +266,7 @@ def _canonical_rdata(rdtype: RRType, text: str) -> str:
     return canonical_name(text)
 
 
-def _dnames(values: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+def _dnames(values: Iterable[Sequence[str]]) -> tuple[tuple[str, str], ...]:
     if not values:  # nearly always: no DNAME on the way
         return ()
     if isinstance(values, str):
