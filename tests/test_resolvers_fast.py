@@ -15,7 +15,7 @@ import dns.rcode
 import dns.rrset
 import pytest
 
-from dnsserver import cname, late, rcode, records, referral, serve, silence, truncated
+from dnsserver import cname, dname, late, rcode, records, referral, serve, silence, truncated
 from pecdns._budget import budget
 from pecdns._limits import UNCONFIGURED, Limits
 from pecdns.resolvers import AsyncResolver, DnsResolver, Outcome, Query
@@ -345,3 +345,24 @@ def test_tries_sent_again_when_the_timer_fires_leave_one_timer_set(
         assert armed[0] == now + 1.0
     finally:
         loop.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        (Query("pec.old.it", "MX"), dns.rcode.NOERROR),
+        (Query("pec.old.it", "A"), dns.rcode.NXDOMAIN),
+    ],
+    ids=["answer", "nxdomain"],
+)
+def test_answers_below_a_dname_name_it_as_dns_resolvers_do(
+    query: Query, code: dns.rcode.Rcode
+) -> None:
+    behaviour = dname(
+        "old.it.", "new.it.", *(["10 mx.pec.aruba.it."] if code == 0 else []), code=code
+    )
+    with serve({(query.name[:-1], query.rdtype.value): behaviour}) as (_, port):
+        reference = DnsResolver(["127.0.0.1"], port=port, timeout=1.0).resolve(query)
+        (fast,) = _ask(FastResolver(["127.0.0.1"], port=port, timeout=1.0), query)
+    assert fast == reference
+    assert reference.dnames == (("old.it.", "new.it."),)
