@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import dns.exception
 import dns.flags
 import dns.message
+import dns.name
 import dns.rcode
 import dns.rdatatype
 import dns.rrset
@@ -80,6 +81,34 @@ def cname(target: str, *texts: str) -> Behaviour:
         if texts:
             response.answer.append(
                 dns.rrset.from_text_list(target, 300, "IN", question.rdtype, list(texts))
+            )
+        return response
+
+    return reply
+
+
+def dname(
+    owner: str, target: str, *texts: str, code: dns.rcode.Rcode = dns.rcode.NOERROR
+) -> Behaviour:
+    """Answer as a server below a DNAME does (RFC 6672): the DNAME, the CNAME it synthesises.
+
+    ``texts`` are the records of the rewritten name, if given; ``code`` the response code
+    (NXDOMAIN when the rewritten name does not exist).
+    """
+
+    def reply(query: dns.message.Message, transport: str) -> Reply:
+        response = _response(query)
+        response.set_rcode(code)
+        question = query.question[0]
+        source, destination = dns.name.from_text(owner), dns.name.from_text(target)
+        rewritten = question.name.relativize(source).derelativize(destination)
+        response.answer.append(dns.rrset.from_text(source, 300, "IN", "DNAME", target))
+        response.answer.append(
+            dns.rrset.from_text(question.name, 300, "IN", "CNAME", rewritten.to_text())
+        )
+        if texts:
+            response.answer.append(
+                dns.rrset.from_text_list(rewritten, 300, "IN", question.rdtype, list(texts))
             )
         return response
 

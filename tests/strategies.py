@@ -26,6 +26,8 @@ HOSTS = st.one_of(
         ]
     ),
 )
+OWNERS = st.one_of(NAMES, st.sampled_from(["example.it.", "it.", "pec.example.it.", "."]))
+"""DNAME owners: any name, and the PEC name's own ancestors (whose DNAME makes it an alias)."""
 ADDRESSES = st.one_of(st.ip_addresses(v=4).map(str), st.ip_addresses(v=6).map(str))
 
 
@@ -67,6 +69,7 @@ def answers(draw: st.DrawFn, name: str, rdtype: RRType, *, server: str | None = 
         zone=name if referral else None,
         referral=referral,
         glue=glue,
+        dnames=draw(st.lists(st.tuples(OWNERS, HOSTS), max_size=2)),
     )
 
 

@@ -173,6 +173,44 @@ def test_lean_codec_leaves_other_record_types_to_dnspython() -> None:
     assert decode(query, wire, SERVER) == (reference(query, wire, SERVER), False)
 
 
+def _below_a_dname(query: Query) -> tuple[dns.rrset.RRset, dns.rrset.RRset]:
+    """The DNAME at example.it. to new.it. and the CNAME it synthesises for ``query``."""
+    return (
+        dns.rrset.from_text("example.it.", 60, "IN", "DNAME", "new.it."),
+        dns.rrset.from_text(query.name, 60, "IN", "CNAME", "pec.new.it."),
+    )
+
+
+def test_lean_codec_leaves_a_dname_to_dnspython_which_names_it() -> None:
+    query = Query("pec.example.it", "MX")
+    mx = dns.rrset.from_text("pec.new.it.", 60, "IN", "MX", "10 mx.pec.aruba.it.")
+    wire = _response(query, *_below_a_dname(query), mx)
+    read, lean = decode(query, wire, SERVER)
+    assert not lean
+    assert read == reference(query, wire, SERVER)
+    assert read.dnames == (("example.it.", "new.it."),)
+
+
+def test_lean_codec_reads_a_plain_cname_itself_and_names_no_dname() -> None:
+    query = Query("pec.example.it", "MX")
+    wire = _response(query, dns.rrset.from_text(query.name, 60, "IN", "CNAME", "pec.new.it."))
+    read, lean = decode(query, wire, SERVER)
+    assert lean
+    assert read == reference(query, wire, SERVER)
+    assert (read.aliases, read.dnames) == (("pec.new.it.",), ())
+
+
+def test_a_recursive_nxdomain_keeps_the_dname_behind_its_alias() -> None:
+    query = Query("pec.example.it", "MX")
+    request = dns.message.make_query(query.name, "MX", id=1)
+    response = dns.message.make_response(request)
+    response.set_rcode(dns.rcode.NXDOMAIN)
+    response.answer.extend(_below_a_dname(query))
+    gone = recursive_answer(query, answer(query, response.to_wire(), SERVER))
+    assert (gone.outcome, gone.aliases) == (Outcome.NXDOMAIN, ("pec.new.it.",))
+    assert gone.dnames == (("example.it.", "new.it."),)
+
+
 def test_lean_codec_leaves_escaped_names_to_dnspython() -> None:
     query = Query("pec.example.it", "MX")
     rr = dns.rrset.from_text(query.name, 60, "IN", "MX", "10 m\\.x.example.it.")

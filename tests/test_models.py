@@ -268,3 +268,58 @@ def test_an_answer_reached_without_edns_keeps_why_through_json() -> None:
     assert again.edns_fallback.startswith("FORMERR")
     older = {k: v for k, v in answer.to_dict().items() if k != "edns_fallback"}
     assert Answer.from_dict(older).edns_fallback == ""  # JSON written before the field
+
+
+MOVED = Answer(
+    MX_QUERY,
+    Outcome.ANSWER,
+    ["10 mx.pec.aruba.it."],
+    aliases=["pec.new.it."],
+    dnames=[("Example.IT", "new.it")],
+)
+"""pec.example.it, an alias of pec.new.it by the DNAME at example.it (RFC 6672)."""
+
+
+def test_the_dnames_of_an_answer_are_canonical_pairs_each_once() -> None:
+    twice = attrs.evolve(MOVED, dnames=[("example.it.", "new.it."), ("EXAMPLE.it", "New.It.")])
+    assert twice.dnames == (("example.it.", "new.it."),)
+
+
+def test_an_answer_with_dnames_keeps_them_through_json() -> None:
+    data = MOVED.to_dict()
+    assert data["dnames"] == [["example.it.", "new.it."]]
+    assert Answer.from_dict(data) == MOVED
+
+
+def test_an_answer_written_before_dnames_reads_back_without_them() -> None:
+    older = {k: v for k, v in MOVED.to_dict().items() if k != "dnames"}
+    assert Answer.from_dict(older).dnames == ()
+
+
+@pytest.mark.parametrize(
+    "dnames",
+    ["example.it.", [("example.it.",)], ["example.it.new.it"], [("example.it.", 7)]],
+    ids=["one str", "one name", "a str for a pair", "no name"],
+)
+def test_dnames_that_are_not_pairs_of_names_are_refused(dnames: object) -> None:
+    with pytest.raises(InvalidRecordError):
+        attrs.evolve(MOVED, dnames=dnames)  # type: ignore[arg-type]
+
+
+def test_the_dname_above_the_question_made_its_alias() -> None:
+    assert MOVED.redirected_by == ("example.it.", "new.it.")
+
+
+def test_a_dname_further_down_the_chain_did_not_make_the_questions_alias() -> None:
+    chained = attrs.evolve(
+        MOVED, aliases=["pec.old.it.", "pec.new.it."], dnames=[("old.it.", "new.it.")]
+    )
+    assert chained.redirected_by is None
+
+
+def test_a_dname_at_the_question_itself_redirects_only_the_names_below_it() -> None:
+    assert attrs.evolve(MOVED, dnames=[("pec.example.it.", "new.it.")]).redirected_by is None
+
+
+def test_an_answer_without_dnames_was_made_by_none() -> None:
+    assert attrs.evolve(MOVED, dnames=()).redirected_by is None

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
 import pytest
 from attrs import evolve
 
-from pecdns import ARUBA, Certification, CertificationStatus, Domain, Report, Verdict
+from pecdns import ARUBA, Certification, CertificationStatus, Domain, Report, Verdict, check
 from pecdns.portfolio import (
     STORE_VERSION,
     ChangeKind,
@@ -622,3 +623,14 @@ def test_pruning_whole_runs_keeps_the_latest_reports_readable(store: SqliteStore
 def test_an_unknown_keep_reports_is_refused(store: SqliteStore) -> None:
     with pytest.raises(ValueError, match="keep_reports is 'changes' or 'all'"):
         store.run_day(today=DAY1, keep_reports="some")  # type: ignore[arg-type]
+
+
+def test_a_report_stored_before_answers_carried_dnames_reads_back() -> None:
+    fake = FakeResolver({"example.it": {"DNAME": "new.it."}, "pec.new.it": {"MX": "10 m.it."}})
+    report = check("example.it", resolver=fake)
+    _, text = store_module._pack(report)
+    old = text.replace(b',"dnames":[]', b"").replace(b',"dnames":[["example.it.","new.it."]]', b"")
+    assert b"dnames" not in old
+    again = store_module._unpack(zlib.compress(old), "2026-01-05T06:00:00+00:00")
+    assert again.observation.pec_mx.dnames == ()
+    assert again.codes() == report.codes()

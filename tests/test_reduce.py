@@ -34,6 +34,16 @@ def test_an_answer_keeps_its_parsed_mx_records() -> None:
     assert copy.mx == answer.mx == (MXRecord(10, "a.it."), MXRecord(20, "b.it."))  # type: ignore[attr-defined]
 
 
+def test_an_answer_keeps_its_dnames() -> None:
+    answer = Answer(
+        Query("pec.a.it", "MX"), Outcome.NODATA, aliases=["pec.b.it"], dnames=[("a.it", "b.it")]
+    )
+    copy = _again(answer)
+    assert copy == answer
+    assert copy.dnames == (("a.it.", "b.it."),)
+    assert copy.redirected_by == ("a.it.", "b.it.")
+
+
 def test_a_query_hashes_alike_after_a_round_trip() -> None:
     query = Query("pec.a.it", "MX", server="192.0.2.1")
     hash(query)  # its hash is cached: the copy must not carry a stale or missing one

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dns.rcode
 import pytest
 
-from dnsserver import cname, rcode, records, serve, silence
+from dnsserver import cname, dname, rcode, records, serve, silence
 from pecdns import Verdict, check
 from pecdns.resolvers import DnsResolver, Outcome, Query, Resolver
 
@@ -51,6 +51,22 @@ def test_cname_chain_is_kept_as_aliases() -> None:
         answer = _resolver(port).resolve(Query("mail.example.it", "A"))
     assert answer.aliases == ("host.example.net.",)
     assert answer.records == ("192.0.2.9",)
+
+
+def test_a_dname_behind_an_alias_is_kept_with_it() -> None:
+    script = {("pec.example.it", "MX"): dname("example.it.", "new.it.", "10 mx.pec.aruba.it.")}
+    with serve(script) as (_, port):
+        answer = _resolver(port).resolve(MX)
+    assert answer.aliases == ("pec.new.it.",)
+    assert answer.dnames == (("example.it.", "new.it."),)
+
+
+def test_a_dname_behind_an_nxdomain_is_kept_with_its_alias() -> None:
+    script = {("pec.example.it", "MX"): dname("example.it.", "gone.it.", code=dns.rcode.NXDOMAIN)}
+    with serve(script) as (_, port):
+        answer = _resolver(port).resolve(MX)
+    assert (answer.outcome, answer.aliases) == (Outcome.NXDOMAIN, ("pec.gone.it.",))
+    assert answer.dnames == (("example.it.", "gone.it."),)
 
 
 def test_servfail_is_its_own_outcome_with_the_server_in_detail() -> None:

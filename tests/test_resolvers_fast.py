@@ -22,6 +22,7 @@ from dnsserver import (
     Reply,
     Stray,
     cname,
+    dname,
     late,
     rcode,
     records,
@@ -581,3 +582,24 @@ def test_a_raw_question_past_its_deadline_is_not_sent() -> None:
         resolver.port = port
         asyncio.run(main())
     assert (got, server.asked, resolver.sent) == ([None], [], 0)
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        (Query("pec.old.it", "MX"), dns.rcode.NOERROR),
+        (Query("pec.old.it", "A"), dns.rcode.NXDOMAIN),
+    ],
+    ids=["answer", "nxdomain"],
+)
+def test_answers_below_a_dname_name_it_as_dns_resolvers_do(
+    query: Query, code: dns.rcode.Rcode
+) -> None:
+    behaviour = dname(
+        "old.it.", "new.it.", *(["10 mx.pec.aruba.it."] if code == 0 else []), code=code
+    )
+    with serve({(query.name[:-1], query.rdtype.value): behaviour}) as (_, port):
+        reference = DnsResolver(["127.0.0.1"], port=port, timeout=1.0).resolve(query)
+        (fast,) = _ask(FastResolver(["127.0.0.1"], port=port, timeout=1.0), query)
+    assert fast == reference
+    assert reference.dnames == (("old.it.", "new.it."),)

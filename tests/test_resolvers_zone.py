@@ -9,6 +9,7 @@ import pytest
 import pecdns
 from pecdns import InvalidRecordError, Verdict
 from pecdns.resolvers import Answer, Outcome, Query, Resolver, ZoneResolver
+from pecdns.testing import FakeResolver
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "zones"
 
@@ -413,7 +414,7 @@ def examples() -> ZoneResolver:
         ),
         ("senzamx.it", Verdict.NON_COMPLIANT, ("MX_MISSING", "SETUP_EXTERNAL")),
         ("nullmx.it", Verdict.NON_COMPLIANT, ("MX_NULL", "SETUP_EXTERNAL")),
-        ("rinominato.it", Verdict.COMPLIANT, ("PEC_NAME_ALIAS", "MX_OK", "SETUP_EXTERNAL")),
+        ("rinominato.it", Verdict.COMPLIANT, ("PEC_NAME_DNAME", "MX_OK", "SETUP_EXTERNAL")),
     ],
 )
 def test_example_zone_gets_its_verdict(
@@ -471,6 +472,12 @@ def test_dname_at_the_apex_redirects_the_names_below_it() -> None:
     assert answer.server == "zone:new.it."
 
 
+def test_dname_at_the_apex_is_named_beside_the_alias_it_made() -> None:
+    answer = ask(ZoneResolver(_dname("old.it", "@ IN DNAME new.it.\n"), NEW_IT), "pec.old.it", "MX")
+    assert answer.dnames == (("old.it.", "new.it."),)
+    assert answer.redirected_by == ("old.it.", "new.it.")
+
+
 def test_dname_leaves_its_own_owner_alone() -> None:
     zones = ZoneResolver(_dname("old.it", "@ IN DNAME new.it.\n@ IN MX 10 mail.old.it.\n"), NEW_IT)
     mx = ask(zones, "old.it", "MX")
@@ -517,6 +524,25 @@ def test_dnames_and_cnames_chain_across_zones() -> None:
     answer = ask(zones, "pec.a.it", "MX")
     assert answer.aliases == ("x.pec.b.it.", "x.c.it.", "x.new.it.")
     assert answer.outcome is Outcome.NXDOMAIN
+
+
+def test_dnames_across_zones_are_named_in_the_order_met() -> None:
+    zones = ZoneResolver(
+        _dname("a.it", "pec IN CNAME x.pec.b.it.\n"),
+        _dname("b.it", "pec IN DNAME c.it.\n"),
+        _dname("c.it", "@ IN DNAME new.it.\n"),
+        NEW_IT,
+    )
+    answer = ask(zones, "pec.a.it", "MX")
+    assert answer.dnames == (("pec.b.it.", "c.it."), ("c.it.", "new.it."))
+    assert answer.redirected_by is None  # pec.a.it is a CNAME of its own
+
+
+def test_a_dname_rewriting_past_255_octets_names_no_dname() -> None:
+    target = ".".join(["a" * 62] * 3) + "." + "b" * 60 + ".it."
+    answer = ask(ZoneResolver(_dname("long.it", f"@ IN DNAME {target}\n")), "pec.long.it", "MX")
+    assert answer.outcome is Outcome.ERROR
+    assert answer.dnames == ()
 
 
 def test_cname_to_a_name_below_a_dname_is_followed() -> None:
@@ -762,3 +788,28 @@ def test_a_file_longer_than_its_stated_size_is_read_no_further_than_the_limit() 
         pytest.skip("no /proc here")
     with pytest.raises(InvalidRecordError, match=r"bytes of zone text, more than the limit of 10"):
         ZoneResolver(proc, max_bytes=10)
+
+
+def test_cname_question_below_a_dname_names_the_dname() -> None:
+    zones = ZoneResolver(_dname("old.it", "@ IN DNAME new.it.\n"), NEW_IT)
+    assert ask(zones, "pec.old.it", "CNAME").dnames == (("old.it.", "new.it."),)
+
+
+@pytest.mark.parametrize(
+    ("name", "rdtype"),
+    [("pec.old.it", "MX"), ("www.old.it", "A"), ("pec.old.it", "CNAME"), ("old.it", "MX")],
+    ids=["answer", "nxdomain", "cname question", "the owner"],
+)
+def test_zone_files_and_the_fake_give_the_same_answer_below_a_dname(name: str, rdtype: str) -> None:
+    zones = ZoneResolver(_dname("old.it", "@ IN DNAME new.it.\n@ IN MX 10 mail.old.it.\n"), NEW_IT)
+    fake = FakeResolver(
+        {
+            "old.it": {"DNAME": "new.it.", "MX": "10 mail.old.it.", "NS": "ns1.example.net."},
+            "new.it": {"NS": "ns1.example.net."},
+            "pec.new.it": {"MX": "10 mx.pec.aruba.it."},
+            "x.pec.new.it": {"MX": "10 mx.pec.aruba.it."},
+        }
+    )
+    query = Query(name, rdtype)
+    seen = [zones.resolve(query), fake.resolve(query)]
+    assert len({(a.outcome, a.records, a.aliases, a.dnames) for a in seen}) == 1, seen

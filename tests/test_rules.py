@@ -419,6 +419,96 @@ def test_pec_name_that_is_an_alias_is_a_warning_and_the_remedy_drops_the_cname()
     )
 
 
+RENAMED = {"example.it": {"DNAME": "renamed.it."}, "pec.renamed.it": PEC_OK}
+"""example.it moved to renamed.it by a DNAME at its apex (RFC 6672): pec.example.it is an alias."""
+DNAME_EN = (
+    "; example.it. has a DNAME record, which redirects every name below it, so pec.example.it."
+    " cannot have records of its own while it is there (RFC 6672); delete it (or move it) first:"
+)
+DNAME_IT = (
+    "; example.it. ha un record DNAME, che reindirizza tutti i nomi sotto di esso, quindi"
+    " pec.example.it. non può avere record propri finché è presente (RFC 6672); eliminarlo (o"
+    " spostarlo) prima:"
+)
+
+
+def test_pec_name_aliased_by_a_dname_is_a_dname_finding_naming_its_owner_and_target() -> None:
+    report = run(RENAMED)
+    assert report.codes()[:2] == ("PEC_NAME_DNAME", "MX_OK")
+    assert report.verdict is Verdict.COMPLIANT
+    finding = report.findings[0]
+    assert finding.severity is Severity.WARNING
+    assert finding.message == (
+        "pec.example.it is an alias of pec.renamed.it made by the DNAME record of example.it"
+        " (to renamed.it), which redirects every name below example.it; so its MX is the MX of"
+        " pec.renamed.it, while an MX record belongs on pec.example.it itself."
+    )
+    assert ("owner", "example.it") in finding.args
+    assert ("dname_target", "renamed.it") in finding.args
+
+
+def test_the_fix_of_a_dname_alias_says_to_delete_the_dname_then_publish_the_mx() -> None:
+    finding = run(RENAMED).findings[0]
+    assert finding.fix == (
+        "Delete the DNAME record of example.it (or move it): it redirects every name below"
+        " example.it, so pec.example.it cannot have an MX record of its own while it is there"
+        f" (RFC 6672). Then publish exactly this MX record for pec.example.it: {MX_LINE}"
+    )
+    assert "CNAME" not in finding.fix
+
+
+def test_the_italian_fix_of_a_dname_alias_says_to_delete_the_dname() -> None:
+    fake = FakeResolver({"mx.pec.aruba.it": {"A": "192.0.2.25"}, **RENAMED})
+    finding = check("example.it", resolver=fake, lang="it").findings[0]
+    assert finding.fix == (
+        "Eliminare (o spostare) il record DNAME di example.it: reindirizza tutti i nomi sotto"
+        " example.it, quindi pec.example.it non può avere un proprio record MX finché il DNAME"
+        " è presente (RFC 6672). Poi pubblicare per pec.example.it esattamente questo record MX:"
+        f" {MX_LINE}"
+    )
+
+
+def test_the_remedy_of_a_dname_alias_deletes_the_dname_first_and_names_no_cname() -> None:
+    report = run(RENAMED)
+    assert report.remedy == "\n".join(
+        [DNAME_EN, "; example.it. IN DNAME renamed.it.", HEAD, MX_LINE]
+    )
+
+
+def test_the_italian_remedy_of_a_dname_alias_deletes_the_dname_first() -> None:
+    fake = FakeResolver({"mx.pec.aruba.it": {"A": "192.0.2.25"}, **RENAMED})
+    report = check("example.it", resolver=fake, lang="it")
+    assert report.remedy == "\n".join(
+        [
+            DNAME_IT,
+            "; example.it. IN DNAME renamed.it.",
+            "; pec.example.it. deve avere esattamente questo record MX (P4.2, P6.2):",
+            MX_LINE,
+        ]
+    )
+
+
+def test_a_cname_into_a_dname_elsewhere_is_still_the_pec_names_own_alias() -> None:
+    report = run(
+        {
+            "pec.example.it": {"CNAME": "pec.old.example."},
+            "old.example": {"DNAME": "new.example."},
+            "pec.new.example": PEC_OK,
+        }
+    )
+    assert report.codes()[:2] == ("PEC_NAME_ALIAS", "MX_OK")
+    assert report.remedy == "\n".join(
+        [HEAD, MX_LINE, DELETE, "; pec.example.it. IN CNAME pec.old.example."]
+    )
+
+
+def test_a_dname_to_a_missing_domain_is_named_beside_the_nxdomain() -> None:
+    report = run({"example.it": {"DNAME": "gone.it."}})
+    assert report.codes()[:2] == ("PEC_NAME_NXDOMAIN", "PEC_NAME_DNAME")
+    assert report.remedy is not None
+    assert report.remedy.startswith(DNAME_EN)
+
+
 # --- P4: who runs the DNS ----------------------------------------------------------
 
 

@@ -239,6 +239,7 @@ def test_a_policy_derives_its_mx_and_networks_again_when_evolved() -> None:
 ZONE_FIXED = {
     "PEC_NAME_NXDOMAIN",
     "PEC_NAME_ALIAS",
+    "PEC_NAME_DNAME",
     "MX_MISSING",
     "MX_NULL",
     "MX_WRONG_HOST",

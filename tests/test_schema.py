@@ -135,3 +135,33 @@ def test_a_report_with_breaches_is_valid_and_carries_both_verdicts(
         ["MX_AT_REGISTRABLE"],
     )
     assert _errors(validator, {**data, "breaches": ["not a code"]})
+
+
+def _renamed() -> Report:
+    fake = FakeResolver(
+        {
+            **PROVIDER,
+            "example.it": {"DNAME": "new.it."},
+            "pec.new.it": {"MX": "10 mx.pec.aruba.it."},
+        }
+    )
+    return check("example.it", resolver=fake)
+
+
+def test_a_report_through_a_dname_is_valid_and_names_it(
+    validator: jsonschema.Draft202012Validator,
+) -> None:
+    data = _renamed().to_dict()
+    assert data["observation"]["pec_mx"]["dnames"] == [["example.it.", "new.it."]]
+    assert _errors(validator, data) == []
+
+
+def test_a_report_written_before_dnames_is_still_valid(
+    validator: jsonschema.Draft202012Validator,
+) -> None:
+    data = _renamed().to_dict()
+    for finding in data["findings"]:
+        for answer in finding["evidence"]:
+            del answer["dnames"]
+    del data["observation"]["pec_mx"]["dnames"]
+    assert _errors(validator, data) == []

@@ -324,3 +324,32 @@ def sample_report() -> Report:
     from pecdns.testing import FakeResolver  # noqa: PLC0415
 
     return check("example.it", resolver=FakeResolver({"mx.pec.aruba.it": {"A": "192.0.2.25"}}))
+
+
+def _without_dnames(data: Any) -> Any:
+    """JSON as pecdns wrote it before answers carried ``dnames``."""
+    if isinstance(data, dict):
+        return {k: _without_dnames(v) for k, v in data.items() if k != "dnames"}
+    if isinstance(data, list):
+        return [_without_dnames(v) for v in data]
+    return data
+
+
+def test_a_report_written_before_answers_carried_dnames_reads_back() -> None:
+    from pecdns import check  # noqa: PLC0415
+    from pecdns.testing import FakeResolver  # noqa: PLC0415
+
+    fake = FakeResolver(
+        {
+            "mx.pec.aruba.it": {"A": "192.0.2.25"},
+            "example.it": {"DNAME": "new.it."},
+            "pec.new.it": {"MX": "10 mx.pec.aruba.it."},
+        }
+    )
+    report = check("example.it", resolver=fake)
+    old = _without_dnames(through_json(report.to_dict()))
+    assert "dnames" not in json.dumps(old)
+    again = Report.from_dict(old)
+    assert again.observation.pec_mx.dnames == ()
+    assert again.observation.pec_mx.aliases == report.observation.pec_mx.aliases
+    assert again.codes() == report.codes()  # findings are read back, not judged again

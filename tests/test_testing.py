@@ -184,11 +184,37 @@ def test_cname_question_below_a_dname_gets_the_synthesised_cname() -> None:
     assert answer.records == ("pec.new.it.",)
 
 
+def test_dname_is_named_beside_the_alias_it_made() -> None:
+    answer = FakeResolver(MOVED).resolve(Query("pec.old.it", "MX"))
+    assert answer.dnames == (("old.it.", "new.it."),)
+    assert answer.redirected_by == ("old.it.", "new.it.")
+
+
+def test_dname_to_a_missing_name_is_named_beside_the_nxdomain() -> None:
+    answer = FakeResolver(MOVED).resolve(Query("www.old.it", "A"))
+    assert answer.dnames == (("old.it.", "new.it."),)
+
+
+def test_cname_question_below_a_dname_names_the_dname() -> None:
+    answer = FakeResolver(MOVED).resolve(Query("pec.old.it", "CNAME"))
+    assert answer.dnames == (("old.it.", "new.it."),)
+
+
+def test_dname_owner_answers_without_a_dname() -> None:
+    assert FakeResolver(MOVED).resolve(Query("old.it", "MX")).dnames == ()
+
+
+def test_a_cname_of_its_own_names_no_dname() -> None:
+    fake = FakeResolver({"pec.a.it": {"CNAME": "pec.new.it."}, "pec.new.it": {"MX": "10 m.it."}})
+    assert fake.resolve(Query("pec.a.it", "MX")).dnames == ()
+
+
 def test_dname_making_a_name_too_long_is_an_error() -> None:
     target = ".".join(["a" * 62] * 3) + "." + "b" * 60 + ".it."
     answer = FakeResolver({"long.it": {"DNAME": target}}).resolve(Query("pec.long.it", "MX"))
     assert answer.outcome is Outcome.ERROR
     assert answer.detail.startswith("RCODE YXDOMAIN")
+    assert answer.dnames == ()  # the DNAME synthesised no CNAME
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,7 @@ def test_control_characters_in_a_message_are_escaped() -> None:
         ("ibrido.it", "; and must not have these records", "; e non deve avere questi record"),
         ("secondolivello.it", "; delete from secondolivello.it.", "; eliminare da"),
         ("sbagliato.it", "must have exactly this MX record", "deve avere esattamente questo"),
+        ("rinominato.it", "; rinominato.it. has a DNAME record", "; rinominato.it. ha un record"),
     ],
 )
 def test_zone_comments_of_a_remedy_are_translated(domain: str, english: str, italian: str) -> None:

@@ -54,13 +54,15 @@ class Expect:
     """The report a scenario must give on one backend.
 
     ``codes`` are all the codes when ``exact``, else some of them; ``absent``
-    are codes that must not appear.
+    are codes that must not appear; ``dnames`` the DNAMEs the PEC name's MX
+    answer went through (``Answer.dnames``).
     """
 
     verdict: str
     codes: tuple[str, ...]
     exact: bool = True
     absent: tuple[str, ...] = ()
+    dnames: tuple[tuple[str, str], ...] = ()
 
 
 @frozen
@@ -89,6 +91,7 @@ class Scenario:
     differs: dict[str, Expect] = attrs.field(factory=dict)
     not_on: tuple[str, ...] = ()
     why: str = ""
+    dnames: tuple[tuple[str, str], ...] = ()  # the PEC name's MX answer's, on every backend
 
     def __attrs_post_init__(self) -> None:
         unknown = (set(self.differs) | set(self.not_on)) - set(BACKENDS)
@@ -102,7 +105,7 @@ class Scenario:
 
     def expect(self, backend: str) -> Expect:
         """The report the scenario must give on ``backend``."""
-        common = Expect(self.verdict, self.codes, self.codes_exact, self.absent)
+        common = Expect(self.verdict, self.codes, self.codes_exact, self.absent, self.dnames)
         return self.differs.get(backend, common)
 
 
@@ -117,6 +120,7 @@ def assert_report(report: Report, expect: Expect) -> None:
     else:
         assert set(expect.codes) <= set(codes), str(report)
     assert not set(expect.absent) & set(report.codes()), str(report)
+    assert report.observation.pec_mx.dnames == expect.dnames, str(report.observation.pec_mx)
 
 
 def _customer(
@@ -306,15 +310,17 @@ SCENARIOS = (
         "DNAME at the apex, to a domain with the right MX",
         "dname-apex.it",
         "COMPLIANT",
-        ("PEC_NAME_ALIAS", "MX_OK", "SETUP_EXTERNAL"),
+        ("PEC_NAME_DNAME", "MX_OK", "SETUP_EXTERNAL"),
         _customer("dname-apex.it", "@ IN DNAME dname-new.it.\n") | _customer("dname-new.it", OK_MX),
+        dnames=(("dname-apex.it.", "dname-new.it."),),
     ),
     Scenario(
         "DNAME at the apex, to a domain that does not exist",
         "dname-gone.it",
         "NON_COMPLIANT",
-        ("PEC_NAME_ALIAS", "PEC_NAME_NXDOMAIN", "SETUP_EXTERNAL"),
+        ("PEC_NAME_DNAME", "PEC_NAME_NXDOMAIN", "SETUP_EXTERNAL"),
         _customer("dname-gone.it", "@ IN DNAME gone.it.\n"),
+        dnames=(("dname-gone.it.", "gone.it."),),
     ),
     Scenario(
         "DNAME at the PEC name (it moves the names below it, not the name itself)",
@@ -360,6 +366,7 @@ SCENARIOS = (
         "COMPLIANT",
         ("PEC_NAME_ALIAS", "MX_OK", "SETUP_EXTERNAL"),
         _customer("cname-dname.it", "pec IN CNAME pec.dname-apex.it.\n"),
+        dnames=(("dname-apex.it.", "dname-new.it."),),  # behind the second alias, not the first
     ),
     Scenario(
         "PEC name delegated to the provider, whose zone for it is not loaded",

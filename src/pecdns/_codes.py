@@ -416,6 +416,24 @@ CATALOGUE: dict[str, CodeInfo] = {
             "Replace the CNAME of {pec} with this MX record: {mx_line}",
             "Sostituire il CNAME di {pec} con questo record MX: {mx_line}",
         ),
+        _info(
+            "PEC_NAME_DNAME",
+            _W,
+            None,
+            "{pec} is an alias of {target} made by the DNAME record of {owner} (to {dname_target}),"
+            " which redirects every name below {owner}; so its MX is the MX of {target},"
+            " while an MX record belongs on {pec} itself.",
+            "{pec} è un alias di {target} creato dal record DNAME di {owner}"
+            " (verso {dname_target}), che reindirizza tutti i nomi sotto {owner}; quindi il suo"
+            " record MX è quello di {target}, mentre il record MX va configurato direttamente"
+            " su {pec}.",
+            "Delete the DNAME record of {owner} (or move it): it redirects every name below"
+            " {owner}, so {pec} cannot have an MX record of its own while it is there (RFC 6672)."
+            " Then publish exactly this MX record for {pec}: {mx_line}",
+            "Eliminare (o spostare) il record DNAME di {owner}: reindirizza tutti i nomi sotto"
+            " {owner}, quindi {pec} non può avere un proprio record MX finché il DNAME è presente"
+            " (RFC 6672). Poi pubblicare per {pec} esattamente questo record MX: {mx_line}",
+        ),
         # P5: third level only.
         _info(
             "MX_AT_REGISTRABLE",

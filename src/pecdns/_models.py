@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import converters, field, frozen
 
-from pecdns._names import canonical_name
+from pecdns._names import canonical_name, is_at_or_below
 from pecdns._reduce import by_name, fast_pickle
 from pecdns.exceptions import InvalidRecordError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from datetime import datetime
 
     from pecdns._dnssec import DnssecState
@@ -266,6 +266,19 @@ def _canonical_rdata(rdtype: RRType, text: str) -> str:
     return canonical_name(text)
 
 
+def _dnames(values: Iterable[Sequence[str]]) -> tuple[tuple[str, str], ...]:
+    if not values:  # nearly always: no DNAME on the way
+        return ()
+    if isinstance(values, str):
+        raise InvalidRecordError(f"DNAMEs are (owner, target) pairs, not the single str {values!r}")
+    pairs = []
+    for pair in values:
+        if isinstance(pair, str) or len(pair) != 2:
+            raise InvalidRecordError(f"a DNAME is an (owner, target) pair, not {pair!r}")
+        pairs.append((canonical_name(pair[0]), canonical_name(pair[1])))
+    return tuple(dict.fromkeys(pairs))
+
+
 def _records(values: Iterable[str]) -> tuple[str, ...]:
     if isinstance(values, str):
         raise InvalidRecordError(f"records are a sequence of str, not the single str {values!r}")
@@ -327,6 +340,10 @@ class Answer:
         edns_fallback: why the server had to be asked again without EDNS
             (``"FORMERR without an OPT record: ..."``, RFC 6891 §7), as a
             recursive resolver would; empty when the first query was answered.
+        dnames: the DNAME records (RFC 6672) whose synthesised CNAMEs the
+            answer holds (in ``aliases``, or as the record of a CNAME
+            question), as ``(owner, target)`` pairs in the order met, each
+            once; empty when no DNAME was on the way.
     """
 
     query: Query
@@ -341,6 +358,7 @@ class Answer:
     glue: tuple[tuple[str, str], ...] = field(default=(), converter=_glue)
     ttl: int | None = field(default=None, eq=False)
     edns_fallback: str = field(default="", converter=safe_text)
+    dnames: tuple[tuple[str, str], ...] = field(default=(), converter=_dnames)
     _mx: tuple[MXRecord, ...] = field(default=(), init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -385,6 +403,7 @@ class Answer:
             "glue": [list(pair) for pair in self.glue],
             "ttl": self.ttl,
             "edns_fallback": self.edns_fallback,
+            "dnames": [list(pair) for pair in self.dnames],
         }
 
     @classmethod
@@ -409,6 +428,7 @@ class Answer:
                 glue=[tuple(pair) for pair in data.get("glue", ())],
                 ttl=data.get("ttl"),
                 edns_fallback=data.get("edns_fallback", ""),
+                dnames=[tuple(pair) for pair in data.get("dnames", ())],
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, InvalidRecordError):
@@ -424,6 +444,33 @@ class Answer:
     def target(self) -> str:
         """The name the answer is really for: the end of the CNAME chain."""
         return self.aliases[-1] if self.aliases else self.query.name
+
+    @property
+    def redirected_by(self) -> tuple[str, str] | None:
+        """The DNAME ``(owner, target)`` that made the question's name itself an alias, if any.
+
+        A DNAME redirects the names below its owner (RFC 6672), so the one
+        above the question's name made its first alias; ``None`` when that
+        alias is a CNAME of the name's own (or the name is no alias).
+
+        >>> moved = Answer(
+        ...     Query("pec.old.it", "MX"),
+        ...     "NODATA",
+        ...     aliases=["pec.new.it"],
+        ...     dnames=[("old.it", "new.it")],
+        ... )
+        >>> moved.redirected_by
+        ('old.it.', 'new.it.')
+        """
+        name = self.query.name
+        return next(
+            (
+                (owner, target)
+                for owner, target in self.dnames
+                if owner != name and is_at_or_below(name, owner)
+            ),
+            None,
+        )
 
     def __str__(self) -> str:
         via = "".join(f" -> {alias}" for alias in self.aliases)

@@ -20,6 +20,7 @@ _PEC_MX = frozenset(
     {
         "PEC_NAME_NXDOMAIN",
         "PEC_NAME_ALIAS",
+        "PEC_NAME_DNAME",
         "MX_MISSING",
         "MX_NULL",
         "MX_WRONG_HOST",
@@ -36,6 +37,13 @@ _FIXED = _PEC_MX | {"MX_AT_REGISTRABLE", "DOMAIN_MX_HYBRID"}
 
 # The comment lines of a remedy, per language; records themselves are zone data.
 _COMMENTS = {
+    "dname": {
+        "en": "; {name} has a DNAME record, which redirects every name below it, so {pec} cannot"
+        " have records of its own while it is there (RFC 6672); delete it (or move it) first:",
+        "it": "; {name} ha un record DNAME, che reindirizza tutti i nomi sotto di esso, quindi"
+        " {pec} non può avere record propri finché è presente (RFC 6672); eliminarlo (o"
+        " spostarlo) prima:",
+    },
     "required": {
         "en": "; {name} must have exactly this MX record (P4.2, P6.2):",
         "it": "; {name} deve avere esattamente questo record MX (P4.2, P6.2):",
@@ -73,8 +81,14 @@ def remedy(
     pec, apex = obs.pec_name, f"{obs.domain.name}."
     lines: list[str] = []
     if codes & _PEC_MX:
+        # A DNAME above the PEC name goes first: below it, the PEC name can hold no MX.
+        redirect = obs.pec_mx.redirected_by if "PEC_NAME_DNAME" in codes else None
+        if redirect is not None:
+            owner, target = redirect
+            lines += [comment["dname"].format(name=owner, pec=pec), f"; {owner} IN DNAME {target}"]
         lines += [comment["required"].format(name=pec), policy.mx_line(obs.domain)]
-        stale = [f"{pec} IN CNAME {obs.pec_mx.aliases[0]}"] if obs.pec_mx.aliases else []
+        cname = obs.pec_mx.aliases and redirect is None
+        stale = [f"{pec} IN CNAME {obs.pec_mx.aliases[0]}"] if cname else []
         if obs.pec_mx.outcome is Outcome.ANSWER and not obs.pec_mx.aliases:
             stale += [f"{pec} IN MX {r}" for r in obs.pec_mx.mx if r != policy.mx]
         if stale:
@@ -89,11 +103,11 @@ def remedy(
 
 @functools.cache
 def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    """Each comment template, in every language, as a pattern naming its ``{name}``."""
+    """Each comment template, in every language, as a pattern naming its fields (``{name}``...)."""
     found = []
     for kind, texts in _COMMENTS.items():
         for text in texts.values():
-            pattern = re.escape(text).replace(re.escape("{name}"), r"(?P<name>\S+)")
+            pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>\\S+)", re.escape(text))
             found.append((re.compile(pattern), kind))
     return tuple(found)
 

@@ -271,7 +271,19 @@ def mx_record(case: Case) -> Iterator[Finding]:
     """P6.2: the PEC name has exactly the policy's MX, and nothing else."""
     policy, answer = case.policy, case.obs.pec_mx
     if answer.aliases:
-        yield _finding("PEC_NAME_ALIAS", case, [answer], target=_bare(answer.target))
+        # A DNAME above the PEC name (RFC 6672) is removed at its owner, not at the PEC name.
+        redirect = answer.redirected_by
+        if redirect is None:
+            yield _finding("PEC_NAME_ALIAS", case, [answer], target=_bare(answer.target))
+        else:
+            yield _finding(
+                "PEC_NAME_DNAME",
+                case,
+                [answer],
+                target=_bare(answer.target),
+                owner=_bare(redirect[0]),
+                dname_target=_bare(redirect[1]),
+            )
     if answer.outcome is Outcome.NODATA:
         yield _finding("MX_MISSING", case, [answer])
     if answer.outcome is not Outcome.ANSWER:

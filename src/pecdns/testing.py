@@ -15,6 +15,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, TypeAlias
 
+from attrs import evolve
 from typing_extensions import Self
 
 from pecdns._domain import Domain
@@ -187,13 +188,19 @@ class FakeResolver:
                     return owner
         return None
 
-    def _redirect(self, query: Query, name: str, owner: str, aliases: list[str]) -> str | Answer:
-        """The name a DNAME at ``owner`` rewrites ``name`` to, or the answer that ends there."""
+    def _redirect(
+        self, query: Query, name: str, owner: str, aliases: list[str], dnames: list[tuple[str, str]]
+    ) -> str | Answer:
+        """The name a DNAME at ``owner`` rewrites ``name`` to, or the answer that ends there.
+
+        The DNAME goes to ``dnames`` once it has synthesised a CNAME, as a server sends it.
+        """
         try:
             target = canonical_name(name.removesuffix(owner) + self._dnames[owner])
         except InvalidRecordError:
             detail = f"RCODE YXDOMAIN: the DNAME at {owner} makes {name} too long"
             return Answer(query, Outcome.ERROR, aliases=aliases, detail=detail)
+        dnames.append((owner, self._dnames[owner]))
         if query.rdtype is RRType.CNAME:  # the synthesised CNAME is the answer
             return Answer(query, Outcome.ANSWER, (target,), aliases=aliases)
         return target
@@ -226,11 +233,17 @@ class FakeResolver:
         return self._lookup(query)
 
     def _lookup(self, query: Query) -> Answer:
+        dnames: list[tuple[str, str]] = []
+        answer = self._chase(query, dnames)
+        return evolve(answer, dnames=dnames) if dnames else answer
+
+    def _chase(self, query: Query, dnames: list[tuple[str, str]]) -> Answer:
+        """Follow the question's aliases; each DNAME that synthesised one goes to ``dnames``."""
         name, aliases = query.name, list[str]()
         for _ in range(_MAX_CHAIN):
             owner = self._dname_above(name)
             if owner is not None:
-                redirected = self._redirect(query, name, owner, aliases)
+                redirected = self._redirect(query, name, owner, aliases, dnames)
                 if isinstance(redirected, Answer):
                     return redirected
                 name = redirected

@@ -19,7 +19,7 @@ from pecdns._edns import Probe
 from pecdns._limits import UNCONFIGURED, reached
 from pecdns._models import Answer, Outcome, Query
 from pecdns.exceptions import InvalidRecordError
-from pecdns.resolvers._wire import aask, aask_raw, ask, ask_raw
+from pecdns.resolvers._wire import aask, aask_raw, ask, ask_raw, dname_pairs
 
 if TYPE_CHECKING:
     import os
@@ -32,15 +32,15 @@ R = TypeVar("R", bound=dns.resolver.BaseResolver)
 __all__ = ["AsyncDnsResolver", "DnsResolver"]
 
 
-def _aliases(response: dns.message.Message | None) -> tuple[str, ...]:
-    """The CNAME targets a response chains through, in order."""
+def _chain(response: dns.message.Message | None) -> tuple[list[str], list[tuple[str, str]]]:
+    """The CNAME targets a response chains through, in order, and the DNAMEs behind them."""
     if not isinstance(response, dns.message.QueryMessage):
-        return ()
+        return [], []
     try:
         chain = response.resolve_chaining()
     except (dns.exception.DNSException, ValueError):
-        return ()
-    return tuple(str(rrset[0].target) for rrset in chain.cnames)
+        return [], []
+    return [str(rrset[0].target) for rrset in chain.cnames], dname_pairs(response, chain)
 
 
 def _server(nameserver: object, port: object) -> str:
@@ -68,7 +68,8 @@ def _recursive_failure(query: Query, exc: dns.exception.DNSException) -> Answer:
     if isinstance(exc, dns.resolver.NXDOMAIN):
         responses: dict[dns.name.Name, dns.message.Message] = exc.kwargs.get("responses", {})
         response = next(iter(responses.values()), None)
-        return Answer(query, Outcome.NXDOMAIN, aliases=_aliases(response))
+        aliases, dnames = _chain(response)
+        return Answer(query, Outcome.NXDOMAIN, aliases=aliases, dnames=dnames)
     if isinstance(exc, dns.resolver.NoNameservers):
         return _failure(query, exc)
     if isinstance(exc, dns.exception.Timeout):
@@ -229,6 +230,7 @@ def _answer(query: Query, result: dns.resolver.Answer) -> Answer:
             server=server,
             authoritative=bool(result.response.flags & dns.flags.AA),
             ttl=result.chaining_result.minimum_ttl,
+            dnames=dname_pairs(result.response, result.chaining_result),
         )
     except InvalidRecordError as exc:
         return Answer(query, Outcome.ERROR, server=server, detail=f"malformed answer: {exc}")

@@ -104,7 +104,7 @@ class IterativeResolver:
             return ask(query, query.server, port=self.port, timeout=self.timeout)
         walk = _Walk(time.monotonic() + remaining(self.lifetime), limits().queries_per_question)
         answer = self._walk(query.name, query.rdtype, walk, depth=0)
-        aliases = list(answer.aliases)
+        aliases, dnames = list(answer.aliases), list(answer.dnames)
         # Follow the chain to where the name's data lives: a NODATA answer that ended in an
         # alias is asked again at the alias, until an answer adds no alias of its own.
         while (
@@ -121,8 +121,10 @@ class IterativeResolver:
                     Outcome.SERVFAIL,
                     aliases=aliases,
                     detail="CNAME chain too long or looping",
+                    dnames=dnames,
                 )
             aliases += answer.aliases
+            dnames += answer.dnames
         return Answer(
             query,
             answer.outcome,
@@ -132,6 +134,7 @@ class IterativeResolver:
             authoritative=answer.authoritative,
             detail=answer.detail,
             edns_fallback=answer.edns_fallback,
+            dnames=dnames,
         )
 
     def ask_raw(self, question: Question | Probe) -> dns.message.Message | None:

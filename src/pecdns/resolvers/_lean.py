@@ -542,7 +542,7 @@ def recursive_answer(query: Query, read: Answer) -> Answer:
             ttl=read.ttl,
         )
     if read.outcome is Outcome.NXDOMAIN:
-        return Answer(query, Outcome.NXDOMAIN, aliases=read.aliases)
+        return Answer(query, Outcome.NXDOMAIN, aliases=read.aliases, dnames=read.dnames)
     return read
 
 

@@ -34,7 +34,7 @@ from pecdns.exceptions import InvalidRecordError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["aask", "aask_raw", "ask", "ask_raw", "classify"]
+__all__ = ["aask", "aask_raw", "ask", "ask_raw", "classify", "dname_pairs"]
 
 
 def _glue(response: dns.message.Message, names: list[str]) -> list[tuple[str, str]]:
@@ -53,6 +53,40 @@ def _referral(response: dns.message.Message, qname: dns.name.Name) -> tuple[str,
         if rrset.rdtype == dns.rdatatype.NS and qname.is_subdomain(rrset.name):
             return str(rrset.name), [str(rd.target) for rd in rrset]
     return ".", []
+
+
+def dname_pairs(
+    response: dns.message.Message, chain: dns.message.ChainingResult
+) -> list[tuple[str, str]]:
+    """The DNAMEs of a response that synthesised the CNAMEs of its chain, as (owner, target).
+
+    A server answering for a name below a DNAME (RFC 6672) sends the DNAME
+    and the CNAME it synthesises from it; dnspython follows the CNAME alone,
+    so this names the DNAME behind each CNAME of the chain (and behind the
+    answer to a CNAME question): one whose owner lies strictly above the
+    CNAME's and which rewrites it to the CNAME's target.
+    """
+    found = [r for r in response.answer if r.rdtype == dns.rdatatype.DNAME]
+    if not found:  # nearly always
+        return []
+    cnames = [*chain.cnames, *([chain.answer] if chain.answer is not None else [])]
+    pairs = []
+    for cname in cnames:
+        if cname.rdtype != dns.rdatatype.CNAME:
+            continue
+        alias = cname[0].target
+        for rrset in found:
+            owner, target = rrset.name, rrset[0].target
+            if cname.name == owner or not cname.name.is_subdomain(owner):
+                continue
+            try:
+                synthesised = cname.name.relativize(owner).derelativize(target)
+            except dns.name.NameTooLong:
+                continue
+            if synthesised == alias:
+                pairs.append((str(owner), str(target)))
+                break
+    return pairs
 
 
 _RCODES = {
@@ -99,20 +133,25 @@ def _classify_query(
     except dns.exception.DNSException as exc:
         return answer(Outcome.ERROR, detail=f"unusable response: {exc}")
     aliases = [str(rrset[0].target) for rrset in chain.cnames]
+    redirects = dname_pairs(response, chain)
     rcode = response.rcode()
     if rcode != dns.rcode.NOERROR:
         outcome = _RCODES.get(rcode, Outcome.ERROR)
         nxdomain = outcome is Outcome.NXDOMAIN
         detail = "" if nxdomain else f"RCODE {dns.rcode.to_text(rcode)}"
-        return answer(outcome, aliases=aliases if nxdomain else [], detail=detail)
+        if not nxdomain:
+            aliases, redirects = [], []
+        return answer(outcome, aliases=aliases, detail=detail, dnames=redirects)
     if chain.answer is not None:
         records = [rd.to_text() for rd in chain.answer]
-        return answer(Outcome.ANSWER, records, aliases=aliases, ttl=chain.minimum_ttl)
+        return answer(
+            Outcome.ANSWER, records, aliases=aliases, ttl=chain.minimum_ttl, dnames=redirects
+        )
     zone, names = _referral(response, chain.canonical_name)
     if names and not authoritative and not aliases:
         glue = _glue(response, names)
         return answer(Outcome.REFERRAL, zone=zone, referral=names, glue=glue)
-    return answer(Outcome.NODATA, aliases=aliases, ttl=chain.minimum_ttl)
+    return answer(Outcome.NODATA, aliases=aliases, ttl=chain.minimum_ttl, dnames=redirects)
 
 
 def ask(

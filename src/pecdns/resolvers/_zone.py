@@ -20,7 +20,7 @@ import dns.tokenizer
 import dns.transaction
 import dns.zone
 import dns.zonefile
-from attrs import frozen
+from attrs import evolve, frozen
 
 from pecdns._models import Answer, Outcome, Query, RRType
 from pecdns._names import canonical_name
@@ -600,6 +600,13 @@ class ZoneResolver:
 
     def resolve(self, query: Query) -> Answer:
         """Answer one question from the loaded zones (see the class for how)."""
+        redirects: list[tuple[str, str]] = []
+        answer = self._resolve(query, redirects)
+        # The DNAMEs whose synthesised CNAMEs the answer holds, as a server sends them (RFC 6672).
+        return evolve(answer, dnames=redirects) if redirects else answer
+
+    def _resolve(self, query: Query, redirects: list[tuple[str, str]]) -> Answer:
+        """Answer one question; each DNAME that synthesised a CNAME of it goes to ``redirects``."""
         rdtype = dns.rdatatype.from_text(query.rdtype.value)
         start = name = dns.name.from_text(query.name)
         chain: list[dns.name.Name] = []
@@ -614,6 +621,10 @@ class ZoneResolver:
             if not isinstance(step, _Alias | _Redirect):
                 return _conclude(query, zone, step, chain)
             followed = _follow(query, zone, name, step, [start, *chain])
+            # A DNAME counts once its CNAME is made: followed, or the answer to a CNAME question.
+            synthesised = not isinstance(followed, Answer) or followed.outcome is Outcome.ANSWER
+            if isinstance(step, _Redirect) and synthesised:
+                redirects.append((_text(step.owner), _text(zone.dnames[step.owner])))
             if isinstance(followed, Answer):
                 return followed
             chain.append(followed)
