@@ -673,3 +673,9 @@ def test_a_state_with_no_chain_has_no_zone_to_act_on() -> None:
     state = DnssecState(U, "no_crypto", "", "install pecdns[dnssec]")
     assert state.zone == ""
     assert state.message_args("pec.example.it.", "en")["zone"] == "-"
+
+
+def test_an_anchors_records_are_parsed_once_for_every_walk() -> None:
+    # Every walk of a batch reads the anchor: its records are parsed once, not per walk.
+    again = TrustAnchor(".", ds=ROOT_ANCHOR.ds)
+    assert again.ds_rdatas()[0] is ROOT_ANCHOR.ds_rdatas()[0]

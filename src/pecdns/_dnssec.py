@@ -139,7 +139,9 @@ class TrustAnchor:
         return [_parse("DNSKEY", text) for text in self.dnskey]  # type: ignore[misc]
 
 
+@functools.lru_cache(maxsize=256)
 def _parse(rdtype: str, text: str) -> dns.rdata.Rdata:
+    """A record of the anchor, parsed once: every walk of a batch reads the same anchor."""
     try:
         return dns.rdata.from_text(_IN, rdtype, text)
     except dns.exception.DNSException as exc:
