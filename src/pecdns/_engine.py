@@ -329,7 +329,7 @@ class _Engine:
         key = _raw_key(question)
         tally.ask()
         if key is None and self.source.fast is not None:  # the check's own, on the fast sockets
-            return await self._fast_raw(self.source.fast, question, wait, tally)
+            return await self.source.fast.raw_future(question, time.monotonic() + wait, tally)
         if key is None:
             return await self._asked(self._ask_raw(question), wait)
         if key in self.raw_cache:
@@ -340,22 +340,6 @@ class _Engine:
             self.raw_flights[key] = flight
             flight.add_done_callback(functools.partial(self._raw_landed, key))
         return await self._asked(asyncio.shield(flight), wait)
-
-    @staticmethod
-    def _fast_raw(
-        fast: FastResolver, question: Raw, wait: float, tally: Tally
-    ) -> asyncio.Future[dns.message.Message | None]:
-        """``question`` asked by the bound FastResolver: a callback, no task or socket for it."""
-        future: asyncio.Future[dns.message.Message | None] = (
-            asyncio.get_running_loop().create_future()
-        )
-
-        def done(response: dns.message.Message | None) -> None:
-            if not future.done():
-                future.set_result(response)
-
-        fast.submit_raw(question, time.monotonic() + wait, done, tally)
-        return future
 
     async def _ask_raw(self, question: Raw) -> dns.message.Message | None:
         """The resolver's response to ``question`` (within its own timeouts), ``None`` if none."""

@@ -254,28 +254,15 @@ class FastResolver:
         :meth:`submit_raw`), within the current check's budget and cap.
         """
         self._attach()
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[dns.message.Message | None] = loop.create_future()
-
-        def done(response: dns.message.Message | None) -> None:
-            if not future.done():
-                future.set_result(response)
-
         tries = 1 if isinstance(question, Probe) else max(len(self.nameservers), 1)
         wait = remaining(self.timeout * tries)
-        self.submit_raw(question, time.monotonic() + wait, done, tally())
-        return await future
+        return await self.raw_future(question, time.monotonic() + wait, tally())
 
     async def resolve(self, query: Query) -> Answer:
         """Answer one question; never raises for what the network or a server does."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Answer] = loop.create_future()
-
-        def done(answer: Answer) -> None:
-            if not future.done():
-                future.set_result(answer)
-
-        self.submit(query, time.monotonic() + remaining(self.lifetime), done, tally())
+        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        deadline = time.monotonic() + remaining(self.lifetime)
+        self.submit(query, deadline, functools.partial(_settle, future), tally())
         return await future
 
     # -- the callback interface (the one-loop engine's) -----------------------------
@@ -371,6 +358,15 @@ class FastResolver:
             self._queue.append(ask)
             return
         self._admit(ask)
+
+    def raw_future(
+        self, question: Question | Probe, deadline: float, tally: Tally | None = None
+    ) -> asyncio.Future[dns.message.Message | None]:
+        """:meth:`submit_raw`, its response as a future of the running loop (bound already)."""
+        assert self._loop is not None  # noqa: S101 -- bound by the caller
+        future: asyncio.Future[dns.message.Message | None] = self._loop.create_future()
+        self.submit_raw(question, deadline, functools.partial(_settle, future), tally)
+        return future
 
     def _call_soon(self, callback: Callable[[_R], object], result: _R) -> None:
         assert self._loop is not None  # noqa: S101 -- _attach ran
@@ -807,3 +803,9 @@ def _answers(response: dns.message.Message) -> bool:
     if response.opcode() != 0:
         return False
     return bool(response.question) or response.rcode() in _BARE_ERRORS
+
+
+def _settle(future: asyncio.Future[_R], result: _R) -> None:
+    """A callback's result into ``future`` (once: a later call is ignored)."""
+    if not future.done():
+        future.set_result(result)
