@@ -322,10 +322,10 @@ class FastResolver:
     ) -> None:
         """Ask a raw question; call ``callback`` with dnspython's reading of the response, once.
 
-        As :func:`pecdns.resolvers._wire.aask_raw` asks it, on the
-        long-lived sockets: each server in turn (the configured resolvers
-        for the DNSSEC walk's :class:`~pecdns._dnssec.Question`, the probed
-        server for a :class:`~pecdns._edns.Probe`) gets one try of
+        As ``aask_raw`` (the dnspython path) asks it, on the long-lived
+        sockets: each server in turn (the configured resolvers for a
+        question of the DNSSEC walk, the probed server for a ``Probe``
+        without EDNS) gets one try of
         ``timeout`` at most, none past ``deadline``; each message, TCP after
         truncation included, is charged to ``tally``; the first response
         taken is handed over whatever its RCODE, ``None`` when none came.
