@@ -29,6 +29,8 @@ from pecdns._dnssec import (
     DnssecStatus,
     Question,
     TrustAnchor,
+    _qname,
+    _question,
     _rrset,
     _sigs,
     _Verified,
@@ -679,3 +681,25 @@ def test_an_anchors_records_are_parsed_once_for_every_walk() -> None:
     # Every walk of a batch reads the anchor: its records are parsed once, not per walk.
     again = TrustAnchor(".", ds=ROOT_ANCHOR.ds)
     assert again.ds_rdatas()[0] is ROOT_ANCHOR.ds_rdatas()[0]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["pec.example.it", "pec.example.it.", "Pec.Example.IT", "_x.a-b.it", "a\\.b.example.it", "."],
+)
+def test_the_walks_name_is_the_one_dnspython_reads(name: str) -> None:
+    made = _qname(name)
+    assert made.labels == dns.name.from_text(name).labels  # case and escapes kept
+
+
+def test_a_walks_question_keeps_its_names_case_whatever_was_asked_before() -> None:
+    ds, root = dns.rdatatype.DS, dns.name.root
+    lower = _question(dns.name.from_text("example.it."), ds, root)
+    upper = _question(dns.name.from_text("Example.IT."), ds, root)
+    assert (lower.name, upper.name) == ("example.it.", "Example.IT.")
+    assert _question(dns.name.from_text("example.it."), ds, root) is lower  # made once
+
+
+def test_a_name_too_long_for_the_walk_is_refused_as_dnspython_refuses_it() -> None:
+    with pytest.raises(dns.name.NameTooLong):
+        _qname(("a" * 63 + ".") * 4)

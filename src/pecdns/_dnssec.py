@@ -24,6 +24,7 @@ import base64
 import collections
 import enum
 import functools
+import re
 import threading
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -344,12 +345,46 @@ def plan(
     """
     if at.tzinfo is None:
         raise InvalidRecordError(f"at={at!r} is naive; give a timezone-aware datetime")
-    walker = _Walker(dns.name.from_text(name), anchor, at.astimezone(timezone.utc).timestamp())
+    walker = _Walker(_qname(name), anchor, at.astimezone(timezone.utc).timestamp())
     try:
         yield from walker.walk()
     except _Stop as stop:
         return evolve(stop.state, at=at)
     raise AssertionError("unreachable: the walk always stops with a state")  # pragma: no cover
+
+
+_PLAIN_NAME = re.compile(r"(?:[A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}\.?")
+
+
+def _qname(name: str) -> dns.name.Name:
+    """``dns.name.from_text(name)``, without its text parser for a plain name (every PEC name)."""
+    if len(name) > _MAX_PLAIN or not _PLAIN_NAME.fullmatch(name):
+        return dns.name.from_text(name)
+    return dns.name.Name([*(label.encode() for label in name.rstrip(".").split(".")), b""])
+
+
+_MAX_PLAIN = 253  # a longer name goes to dnspython, which says why it is too long
+
+
+def _question(
+    name: dns.name.Name, rdtype: dns.rdatatype.RdataType, zone: dns.name.Name
+) -> Question:
+    """The walk's question, made once for those every walk asks (the anchor's keys).
+
+    Keyed by the exact labels: names compare without case, the text keeps it.
+    """
+    return _question_of(name.labels, rdtype, zone.labels)
+
+
+@functools.lru_cache(maxsize=256)
+def _question_of(
+    labels: tuple[bytes, ...], rdtype: dns.rdatatype.RdataType, zone: tuple[bytes, ...]
+) -> Question:
+    return Question(
+        dns.name.Name(labels).to_text(),
+        dns.rdatatype.to_text(rdtype),
+        dns.name.Name(zone).to_text(),
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -465,36 +500,31 @@ class _Walker:
         self, name: dns.name.Name, rdtype: dns.rdatatype.RdataType, zone: dns.name.Name
     ) -> Generator[Round, Responses, dns.message.Message]:
         """One question to the servers of ``zone``; a missing or failed answer stops the walk."""
-        what = f"{dns.rdatatype.to_text(rdtype)} {name}"
-        responses = yield [Question(name.to_text(), dns.rdatatype.to_text(rdtype), zone.to_text())]
+        question = _question(name, rdtype, zone)
+        responses = yield [question]
         response = responses[0] if responses else None
         if response is None:
-            raise self.stop(
-                DnssecStatus.UNKNOWN, "no_answer", what, f"no server of {zone} answered"
-            )
+            raise self.unanswered(question, f"no server of {zone} answered")
         asked = response.question[0] if response.question else None
         if asked is None or asked.name != name or asked.rdtype != rdtype:
-            raise self.stop(
-                DnssecStatus.UNKNOWN, "no_answer", what, "the response answers another question"
-            )
+            raise self.unanswered(question, "the response answers another question")
         rcode = response.rcode()
         if rcode not in {dns.rcode.NOERROR, dns.rcode.NXDOMAIN}:
-            raise self.stop(
-                DnssecStatus.UNKNOWN,
-                "no_answer",
-                what,
-                f"the servers of {zone} answered {dns.rcode.to_text(rcode)}",
+            raise self.unanswered(
+                question, f"the servers of {zone} answered {dns.rcode.to_text(rcode)}"
             )
         if _is_referral(response):
             # The server asked does not serve the zone (lame, or the wrong server): no proof
             # either way, so never BOGUS.
-            raise self.stop(
-                DnssecStatus.UNKNOWN,
-                "no_answer",
-                what,
-                f"the server asked for {zone} sent a referral instead of an answer",
+            raise self.unanswered(
+                question, f"the server asked for {zone} sent a referral instead of an answer"
             )
         return response
+
+    def unanswered(self, question: Question, detail: str) -> _Stop:
+        """The walk stops UNKNOWN: ``question`` got no usable answer."""
+        subject = f"{question.rdtype} {question.name}"
+        return self.stop(DnssecStatus.UNKNOWN, "no_answer", subject, detail)
 
     # -- keys -----------------------------------------------------------------------------
 
