@@ -21,6 +21,7 @@ import dns.rrset
 import pytest
 
 from dnssec_lab import NOW, VALID, Lab, answer, ds_text, new_key, signed, soa
+from pecdns import _dnssec as dnssec
 from pecdns._codes import CATALOGUE, LANGUAGES
 from pecdns._dnssec import (
     CAUSES,
@@ -29,6 +30,7 @@ from pecdns._dnssec import (
     DnssecStatus,
     Question,
     TrustAnchor,
+    _Known,
     _qname,
     _question,
     _rrset,
@@ -103,17 +105,23 @@ def _shared(lab: Lab) -> Ask:
     return ask
 
 
+def _calls(monkeypatch: pytest.MonkeyPatch, function: str) -> list[tuple[object, ...]]:
+    """The arguments of every call to ``dns.dnssec.<function>`` from now on."""
+    calls: list[tuple[object, ...]] = []
+    real = getattr(dns.dnssec, function)
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dns.dnssec, function, counting)
+    return calls
+
+
 def test_a_signature_met_again_in_a_shared_response_is_checked_once(
     lab: Lab, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    checked: list[object] = []
-    real = dns.dnssec.validate_rrsig
-
-    def counting(*args: object, **kwargs: object) -> None:
-        checked.append(args[1])
-        real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(dns.dnssec, "validate_rrsig", counting)
+    checked = _calls(monkeypatch, "validate_rrsig")
     ask = _shared(lab)
     first = walk(lab, "secure", ask=ask)
     once = len(checked)
@@ -122,6 +130,21 @@ def test_a_signature_met_again_in_a_shared_response_is_checked_once(
     assert first.status is S
     assert once >= 4  # it.'s keys, secure.it.'s DS and keys, the MX (and any second RRSIG)
     assert len(checked) == once  # nothing checked twice
+
+
+def test_a_ds_met_again_in_a_shared_response_is_digested_once(
+    lab: Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dnssec, "_MATCHED", _Known(256))  # what earlier tests' walks learnt
+    made = _calls(monkeypatch, "make_ds")
+    ask = _shared(lab)
+    first = walk(lab, "secure", ask=ask)
+    once = len(made)
+    again = walk(lab, "secure", ask=ask)
+    assert first == again
+    assert first.status is S
+    assert once >= 2  # the anchor's DS against it.'s key, secure.it.'s against its key
+    assert len(made) == once  # the same DS and key, met again: not digested again
 
 
 def test_signatures_remembered_are_bounded_the_oldest_forgotten_first(lab: Lab) -> None:

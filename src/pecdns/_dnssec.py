@@ -393,7 +393,38 @@ def _zone_name(text: str) -> dns.name.Name:
     return dns.name.from_text(text)
 
 
-class _Verified:
+class _Known:
+    """Facts found once about immutable objects, by their identity; bounded, the oldest go first.
+
+    An entry holds the objects it names, so their identities stay theirs
+    while it lives.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: collections.OrderedDict[tuple[object, ...], tuple[object, ...]] = (
+            collections.OrderedDict()
+        )
+        self.lock = threading.Lock()  # walks run in threads too (check() with a sync resolver)
+
+    def known(self, key: tuple[object, ...]) -> bool:
+        """Whether the fact under ``key`` was learnt."""
+        with self.lock:
+            return key in self.entries
+
+    def learn(self, key: tuple[object, ...], objects: tuple[object, ...]) -> None:
+        """Remember the fact under ``key``, holding the ``objects`` whose identities it names."""
+        with self.lock:
+            self.entries[key] = objects
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+_MATCHED = _Known(256)
+"""DS records found to match a key (a digest each): every walk of a batch meets the same ones."""
+
+
+class _Verified(_Known):
     """Signatures already found valid, by the identity of what they were checked over.
 
     A batch shares the responses for the root's and a top-level domain's keys
@@ -404,13 +435,6 @@ class _Verified:
     it lives; it still answers only within the signature's validity window,
     which is checked at each walk's own time. Bounded: the oldest go first.
     """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.entries: collections.OrderedDict[tuple[object, ...], tuple[object, ...]] = (
-            collections.OrderedDict()
-        )
-        self.lock = threading.Lock()  # walks run in threads too (check() with a sync resolver)
 
     @staticmethod
     def key(
@@ -427,18 +451,14 @@ class _Verified:
         now: float,
     ) -> bool:
         """Whether ``sig`` over ``rrset`` by ``keys`` was found valid, and is valid at ``now``."""
-        with self.lock:
-            found = self.key(rrset, sig, zone, keys) in self.entries
+        found = self.known(self.key(rrset, sig, zone, keys))
         return found and sig.inception <= now <= sig.expiration
 
     def add(
         self, rrset: dns.rrset.RRset, sig: RRSIG, zone: dns.name.Name, keys: dns.rdataset.Rdataset
     ) -> None:
         """Remember that ``sig`` over ``rrset`` by ``keys`` is valid."""
-        with self.lock:
-            self.entries[self.key(rrset, sig, zone, keys)] = (rrset, sig, zone, *keys)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+        self.learn(self.key(rrset, sig, zone, keys), (rrset, sig, zone, *keys))
 
 
 _VERIFIED = _Verified(1024)
@@ -770,10 +790,16 @@ def _supported_ds(ds: DS) -> bool:
 def _matches(zone: dns.name.Name, key: DNSKEY, ds: DS) -> bool:
     if _tag(key) != ds.key_tag or key.algorithm != ds.algorithm:
         return False
+    known = (zone, id(key), id(ds))
+    if _MATCHED.known(known):
+        return True
     # validating=True: a SHA-1 DS may no longer be made, but is still checked (RFC 9904);
     # _supported_ds has already set aside the digests dnspython cannot compute.
     made = dns.dnssec.make_ds(zone, key, ds.digest_type, validating=True)
-    return bool(made.digest == ds.digest)
+    if made.digest != ds.digest:
+        return False
+    _MATCHED.learn(known, (key, ds))
+    return True
 
 
 def _types(rdata: dns.rdata.Rdata) -> set[dns.rdatatype.RdataType]:
