@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import socket
 import socketserver
 import struct
@@ -326,6 +327,29 @@ def _send_stray(sock: socket.socket, packet: bytes, source: str, client: tuple[s
             sock.sendto(packet, client)
 
 
+def _pair(
+    udp_handler: type[socketserver.BaseRequestHandler],
+    tcp_handler: type[socketserver.BaseRequestHandler],
+    attempts: int = 20,
+) -> tuple[socketserver.ThreadingUDPServer, socketserver.ThreadingTCPServer]:
+    """A UDP and a TCP server on one free port of 127.0.0.1.
+
+    The UDP port is the kernel's pick; the same number may already be taken
+    for TCP (by a connection's own port, say), so another is tried then.
+    """
+    for _ in range(attempts):
+        udp = socketserver.ThreadingUDPServer(("127.0.0.1", 0), udp_handler)
+        try:
+            tcp = socketserver.ThreadingTCPServer(("127.0.0.1", udp.server_address[1]), tcp_handler)
+        except OSError as exc:
+            udp.server_close()
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            continue
+        return udp, tcp
+    raise RuntimeError(f"no port of 127.0.0.1 was free for both UDP and TCP in {attempts} tries")
+
+
 @contextlib.contextmanager
 def serve(
     script: dict[tuple[str, str], Behaviour], default: Behaviour | None = None
@@ -351,9 +375,8 @@ def serve(
                 with contextlib.suppress(OSError):
                     conn.sendall(struct.pack("!H", len(wire)) + wire)
 
-    udp = socketserver.ThreadingUDPServer(("127.0.0.1", 0), Udp)
+    udp, tcp = _pair(Udp, Tcp)
     port = udp.server_address[1]
-    tcp = socketserver.ThreadingTCPServer(("127.0.0.1", port), Tcp)
     for s in (udp, tcp):
         s.daemon_threads = True
     threads = [

@@ -9,10 +9,13 @@ end within its time budget.
 from __future__ import annotations
 
 import asyncio
+import socket
+import socketserver
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import dns.message
+import dns.query
 import dns.rcode
 import dns.update
 import pytest
@@ -270,3 +273,30 @@ def test_a_server_dropping_edns_is_graded_alike_by_acheck_and_check_many() -> No
     for report in (two, many):
         assert (report.verdict, report.codes()) == (one.verdict, one.codes()), str(report)
         _assert_edns_named(str(report), str(report.verdict))
+
+
+def test_the_scripted_server_passes_over_a_port_taken_for_tcp(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The kernel picks the UDP port; that number may be taken for TCP already (a flaky
+    # "Address already in use" in CI): the server then tries another port.
+    taken = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    busy = int(taken.getsockname()[1])
+    picks = iter([busy])
+    real = socketserver.ThreadingUDPServer
+
+    class Busy(real):  # type: ignore[valid-type,misc]
+        def __init__(self, address: tuple[str, int], handler: Any) -> None:
+            super().__init__((address[0], next(picks, 0)), handler)
+
+    monkeypatch.setattr(socketserver, "ThreadingUDPServer", Busy)
+    try:
+        with serve({("pec.example.it", "MX"): records("10 mx.pec.aruba.it.")}) as (_, port):
+            query = dns.message.make_query("pec.example.it", "MX")
+            response = dns.query.udp(query, "127.0.0.1", timeout=2, port=port)
+    finally:
+        taken.close()
+    assert port != busy
+    assert len(response.answer) == 1
