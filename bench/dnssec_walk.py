@@ -23,6 +23,8 @@ import dns.message
 
 sys.path[:0] = [str(Path(__file__).parent.parent / "tests")]
 
+from calibrate import calibration  # noqa: E402
+
 import pecdns._dnssec as dnssec  # noqa: E402
 from dnssec_lab import NOW, Lab  # noqa: E402
 from pecdns._dnssec import Question, drive, plan  # noqa: E402
@@ -32,15 +34,6 @@ if TYPE_CHECKING:
 
 SHARED = {"it."}
 """Zones whose keys every walk of a batch shares (the engine asks them once)."""
-
-
-def calibration() -> float:
-    """Seconds of a fixed pure-Python loop (lower: a faster machine)."""
-    started = time.perf_counter()
-    total = 0
-    for i in range(3_000_000):
-        total += i % 7
-    return time.perf_counter() - started
 
 
 def batch_like(lab: Lab) -> Callable[[list[Question]], list[dns.message.Message | None]]:

@@ -33,19 +33,11 @@ sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parent.parent / "
 
 import portfolio  # noqa: E402
 import topology  # noqa: E402
+from calibrate import calibration  # noqa: E402
 
 from pecdns import check_many  # noqa: E402
 from pecdns._engine import run  # noqa: E402
 from pecdns.resolvers import Answer, DnsResolver, Outcome, Query  # noqa: E402
-
-
-def calibration() -> float:
-    """Seconds of a fixed pure-Python loop (lower: a faster machine)."""
-    started = time.perf_counter()
-    total = 0
-    for i in range(3_000_000):
-        total += i % 7
-    return time.perf_counter() - started
 
 
 def cpu() -> float:

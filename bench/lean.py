@@ -29,6 +29,7 @@ import dns.flags
 import dns.message
 import dns.rcode
 import dns.rrset
+from calibrate import calibration
 
 from pecdns.resolvers import Answer, Query
 from pecdns.resolvers import _lean as new
@@ -38,18 +39,6 @@ if TYPE_CHECKING:
 
 SERVER = "127.0.0.2#53"
 Reader = Callable[[Query, bytes, str], object]
-
-
-def calibration() -> float:
-    """CPU seconds of a fixed pure-Python loop, the best of three (lower: a faster machine)."""
-    best = float("inf")
-    for _ in range(3):
-        started = time.process_time()
-        total = 0
-        for i in range(3_000_000):
-            total += i % 7
-        best = min(best, time.process_time() - started)
-    return best
 
 
 def old_codec(ref: str = "main") -> ModuleType | None:
@@ -161,7 +150,7 @@ def main() -> None:
         for name, reader in readers.items():
             assert reader(query, wire, SERVER) == expected, (name, query)  # noqa: S101
         assert new.decode(query, wire, SERVER)[1], query  # noqa: S101 -- the lean path reads it
-    print(f"calibration: {calibration():.3f} s (3M-iteration pure-Python loop)")
+    print(f"calibration: {calibration(cpu=True, best_of=3):.3f} s (3M-iteration pure-Python loop)")
     print(
         f"{len(cases)} answers, {sum(len(w) for _, w in cases) / len(cases):.0f} octets on average"
     )

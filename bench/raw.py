@@ -38,6 +38,8 @@ import dns.message
 
 sys.path[:0] = [str(Path(__file__).parent.parent / "tests")]
 
+from calibrate import calibration  # noqa: E402
+
 from dnssec_lab import Lab  # noqa: E402
 from pecdns._dnssec import Question  # noqa: E402
 from pecdns.resolvers._fast import FastResolver  # noqa: E402
@@ -52,15 +54,6 @@ QUESTIONS = [
     Question("unsigned.it.", "DS", "it."),  # NODATA: the NSEC denial and its signature
     Question("pec.secure.it.", "MX", "secure.it."),  # the PEC name's signed MX
 ]
-
-
-def calibration() -> float:
-    """Seconds of a fixed pure-Python loop (lower: a faster machine)."""
-    started = time.perf_counter()
-    total = 0
-    for i in range(3_000_000):
-        total += i % 7
-    return time.perf_counter() - started
 
 
 def responses() -> dict[bytes, bytes]:

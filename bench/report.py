@@ -39,6 +39,8 @@ sys.path[:0] = [str(ROOT / "tests")]
 if "PECDNS_BENCH_SRC" in os.environ:  # the old side: that commit's pecdns, first on the path
     sys.path.insert(0, os.environ["PECDNS_BENCH_SRC"])
 
+from calibrate import calibration  # noqa: E402
+
 from observations import corpus  # noqa: E402
 from pecdns._check import report  # noqa: E402
 
@@ -47,15 +49,6 @@ if TYPE_CHECKING:
     from pecdns._models import Observation
 
 AT = datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
-
-
-def calibration() -> float:
-    """Seconds of a fixed pure-Python loop (lower: a faster machine)."""
-    started = time.perf_counter()
-    total = 0
-    for i in range(3_000_000):
-        total += i % 7
-    return time.perf_counter() - started
 
 
 def _digest(obs: Observation, policy: Policy, lang: str) -> str:
