@@ -514,26 +514,24 @@ def test_dname_into_a_zone_not_loaded_is_not_loaded_with_the_chain() -> None:
     assert answer.zone == "pec.other.it."
 
 
-def test_dnames_and_cnames_chain_across_zones() -> None:
-    zones = ZoneResolver(
+def _across_zones() -> ZoneResolver:
+    """pec.a.it: a CNAME into pec.b.it's subtree, which a DNAME sends to c.it, itself a DNAME."""
+    return ZoneResolver(
         _dname("a.it", "pec IN CNAME x.pec.b.it.\n"),
         _dname("b.it", "pec IN DNAME c.it.\n"),
         _dname("c.it", "@ IN DNAME new.it.\n"),
         NEW_IT,
     )
-    answer = ask(zones, "pec.a.it", "MX")
+
+
+def test_dnames_and_cnames_chain_across_zones() -> None:
+    answer = ask(_across_zones(), "pec.a.it", "MX")
     assert answer.aliases == ("x.pec.b.it.", "x.c.it.", "x.new.it.")
     assert answer.outcome is Outcome.NXDOMAIN
 
 
 def test_dnames_across_zones_are_named_in_the_order_met() -> None:
-    zones = ZoneResolver(
-        _dname("a.it", "pec IN CNAME x.pec.b.it.\n"),
-        _dname("b.it", "pec IN DNAME c.it.\n"),
-        _dname("c.it", "@ IN DNAME new.it.\n"),
-        NEW_IT,
-    )
-    answer = ask(zones, "pec.a.it", "MX")
+    answer = ask(_across_zones(), "pec.a.it", "MX")
     assert answer.dnames == (("pec.b.it.", "c.it."), ("c.it.", "new.it."))
     assert answer.redirected_by is None  # pec.a.it is a CNAME of its own
 
