@@ -31,6 +31,7 @@ from pecdns._dnssec import (
     Question,
     TrustAnchor,
     _Known,
+    _matches,
     _qname,
     _question,
     _rrset,
@@ -726,3 +727,14 @@ def test_a_walks_question_keeps_its_names_case_whatever_was_asked_before() -> No
 def test_a_name_too_long_for_the_walk_is_refused_as_dnspython_refuses_it() -> None:
     with pytest.raises(dns.name.NameTooLong):
         _qname(("a" * 63 + ".") * 4)
+
+
+def test_a_ds_with_the_keys_tag_but_another_digest_does_not_match_it(lab: Lab) -> None:
+    # A forged or stale digest under the right key tag and algorithm: no match, none remembered.
+    key = lab.parent_key[1]
+    tag, algorithm, digest_type, digest = ds_text("it.", key).split()
+    wrong = f"{tag} {algorithm} {digest_type} {'0' if digest[0] != '0' else '1'}{digest[1:]}"
+    forged = dns.rdata.from_text("IN", "DS", wrong)
+    zone = dns.name.from_text("it.")
+    assert not _matches(zone, key, forged)  # type: ignore[arg-type]
+    assert not dnssec._MATCHED.known((zone, id(key), id(forged)))
