@@ -123,13 +123,8 @@ def budget(seconds: float | None, caps: Limits | None = None) -> Iterator[Tally]
     if seconds is not None and not seconds > 0:
         raise ValueError(f"a time budget is a positive number of seconds or None, not {seconds!r}")
     current = Tally(caps if caps is not None else limits())
-    token = _DEADLINE.set(None if seconds is None else time.monotonic() + seconds)
-    counting = _TALLY.set(current)
-    try:
+    with within(None if seconds is None else time.monotonic() + seconds, current):
         yield current
-    finally:
-        _TALLY.reset(counting)
-        _DEADLINE.reset(token)
 
 
 @contextlib.contextmanager
