@@ -44,7 +44,7 @@ from pecdns._models import Answer, Outcome, Query
 from pecdns.resolvers import _lean
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Coroutine, Sequence
 
     from typing_extensions import Self
 
@@ -308,10 +308,7 @@ class FastResolver:
             self._call_soon(callback, Answer(query, Outcome.ERROR, detail=detail))
             return
         ask = _Ask(query, callback, deadline, servers, recursion=query.server is None, tally=tally)
-        if self._in_flight >= self.max_in_flight:
-            self._queue.append(ask)
-            return
-        self._admit(ask)
+        self._start(ask)
 
     def submit_raw(
         self,
@@ -354,10 +351,7 @@ class FastResolver:
         ask.template, ask.tail = template, template[2:]
         end = _name_end(template)
         ask.question = template[12:end].lower() + template[end : end + 4]
-        if self._in_flight >= self.max_in_flight:
-            self._queue.append(ask)
-            return
-        self._admit(ask)
+        self._start(ask)
 
     def raw_future(
         self, question: Question | Probe, deadline: float, tally: Tally | None = None
@@ -371,6 +365,13 @@ class FastResolver:
     def _call_soon(self, callback: Callable[[_R], object], result: _R) -> None:
         assert self._loop is not None  # noqa: S101 -- _attach ran
         self._loop.call_soon(callback, result)
+
+    def _start(self, ask: _Ask) -> None:
+        """Admit ``ask`` now, or queue it while ``max_in_flight`` questions are out."""
+        if self._in_flight >= self.max_in_flight:
+            self._queue.append(ask)
+            return
+        self._admit(ask)
 
     def _admit(self, ask: _Ask) -> None:
         self._in_flight += 1
@@ -640,9 +641,7 @@ class FastResolver:
             self._forget(ask)
             if not self._charged(ask, tcp=True):
                 return
-            task = asyncio.ensure_future(self._tcp(ask))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(self._tcp(ask))
             return
         answer = _lean.read(ask.query, wire, label)
         if answer is None:
@@ -693,9 +692,13 @@ class FastResolver:
         if not response.flags & dns.flags.TC:
             self._finish(ask, response)
         elif self._charged(ask, tcp=True):
-            task = asyncio.ensure_future(self._raw_tcp(ask))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(self._raw_tcp(ask))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run ``coro`` (a TCP retry) as a task the resolver keeps until it ends or is closed."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _raw_tcp(self, ask: _Ask) -> None:
         """A truncated raw response: the question again over TCP, within what is left."""
