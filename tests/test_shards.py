@@ -8,7 +8,7 @@ import pytest
 
 from dnsserver import records, serve
 from pecdns import InvalidInput, check, check_many
-from pecdns._shards import sharded
+from pecdns._shards import _Parent, sharded
 from pecdns.exceptions import PecdnsError
 from pecdns.resolvers import DnsResolver
 from pecdns.resolvers._fast import FastResolver
@@ -92,3 +92,32 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(port: int) -> None:
     )
     with pytest.raises(PecdnsError, match="worker process ended"):
         list(results)
+
+
+class _Pipe:
+    def __init__(self) -> None:
+        self.sent: list[Any] = []
+
+    def send(self, item: Any) -> None:
+        self.sent.append(item)
+
+
+class _Worker:
+    """The parent's view of a worker (a ``_Shard`` without its process)."""
+
+    def __init__(self) -> None:
+        self.to_worker = _Pipe()
+        self.from_worker = object()
+        self.out: dict[int, int] = {}
+        self.sent = 0
+        self.ended = False
+
+
+def test_the_workers_share_a_batch_evenly_from_its_start() -> None:
+    workers = [_Worker(), _Worker()]
+    parent = _Parent(iter(f"d{i}.it" for i in range(5000)), workers, ahead=4096)  # type: ignore[arg-type]
+    parent.feed()
+    # Filling the first worker up to `ahead` first left the second 904 names.
+    assert sorted(len(w.out) for w in workers) == [2440, 2560]
+    assert all(w.ended and w.to_worker.sent[-1] is None for w in workers)
+    assert sorted(i for w in workers for i in w.out.values()) == list(range(5000))
