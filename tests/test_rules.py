@@ -7,6 +7,7 @@ from attrs import evolve
 
 from helpers import EXTERNAL_NS, run
 from pecdns import ARUBA, Severity, Verdict, check
+from pecdns._codes import render
 from pecdns._rules import RULES, judge
 from pecdns.resolvers import Answer, Outcome
 from pecdns.testing import FakeResolver
@@ -339,8 +340,23 @@ def test_mx_target_that_is_a_cname_is_an_error() -> None:
     )
     cname = next(f for f in report.findings if f.code == "MX_TARGET_CNAME")
     assert cname.clause is None
-    assert "host.example.net" in cname.message
+    assert "is an alias (CNAME) of host.example.net" in cname.message
     assert cname.evidence[0].aliases == ("host.example.net.",)
+
+
+def test_mx_target_aliased_by_a_dname_names_the_dname_not_a_cname() -> None:
+    report = run(
+        {
+            "pec.example.it": {"MX": "10 mail.old.example.net."},
+            "old.example.net": {"DNAME": "new.example.net."},
+            "mail.new.example.net": {"A": "192.0.2.9"},
+        }
+    )
+    dname = next(f for f in report.findings if f.code == "MX_TARGET_CNAME")
+    assert "mail.old.example.net is an alias (DNAME of old.example.net) of" in dname.message
+    assert "CNAME" not in dname.message
+    italian, _ = render("MX_TARGET_CNAME", dict(dname.args), "it")
+    assert "è un alias (DNAME di old.example.net) di mail.new.example.net" in italian
 
 
 def test_provider_host_that_is_a_cname_is_the_providers_fault_not_the_customers() -> None:

@@ -84,7 +84,9 @@ PLACEHOLDERS: dict[str, str] = {
     "delegation": "the name servers that the delegation in the parent zone names",
     "child": "the name servers that the delegated zone itself lists",
     "target": "the name a CNAME points to (for PEC_NAME_DNAME, the name the alias ends at)",
-    "owner": "the name that holds the DNAME record, above the PEC name",
+    "owner": "the name that holds the DNAME record, above the PEC name (or above the MX target)",
+    "alias": "what makes the MX target an alias: CNAME, or the DNAME of a name above it"
+    " (DNAME of example.it.)",
     "dname_target": "the name that DNAME record redirects its subtree to",
     "servers": "the name servers found",
     "provider": "the provider's mail servers found in the MX set",

@@ -327,9 +327,9 @@ CATALOGUE: dict[str, CodeInfo] = {
             "PROVIDER_HOST_CNAME",
             _W,
             None,
-            "The provider's MX host {host} is an alias (CNAME) of {target}: that is the"
+            "The provider's MX host {host} is an alias ({alias}) of {target}: that is the"
             " provider's own DNS, not the customer's, and mail still reaches it.",
-            "L'host MX del gestore PEC {host} è un alias (CNAME) di {target}: è il DNS del"
+            "L'host MX del gestore PEC {host} è un alias ({alias}) di {target}: è il DNS del"
             " gestore PEC, non del cliente, e la posta lo raggiunge comunque.",
         ),
         # P6.2: exactly the policy's MX.
@@ -485,9 +485,9 @@ CATALOGUE: dict[str, CodeInfo] = {
             "MX_TARGET_CNAME",
             _E,
             None,
-            "The MX target {host} is an alias (CNAME) of {target}; an MX must name a host directly"
-            " (RFC 1912, 2.4).",
-            "La destinazione del record MX {host} è un alias (CNAME) di {target}; un record MX"
+            "The MX target {host} is an alias ({alias}) of {target}; an MX must name a host"
+            " directly (RFC 1912, 2.4).",
+            "La destinazione del record MX {host} è un alias ({alias}) di {target}; un record MX"
             " deve indicare direttamente un host (RFC 1912, 2.4).",
             "Point the MX record to a host name with its own address records.",
             "Far puntare il record MX a un nome host con propri record di indirizzo.",
@@ -753,17 +753,24 @@ def outcome_text(outcome: str, lang: str) -> str:
     return _OUTCOME_WORDS[check_lang(lang)].get(outcome, outcome)
 
 
+_DNAME_ALIAS = {"en": "DNAME of {owner}", "it": "DNAME di {owner}"}
+
+
 def _words(values: dict[str, str], lang: str) -> None:
     """Put the language-dependent arguments of a finding into words of ``lang``.
 
     A resolver's ``detail`` is English text from a library; it is kept on
     the finding's evidence as data, and only English messages quote it. The
-    outcome and the reason a server is lame are words of each language.
+    outcome, the reason a server is lame and what makes an MX target an alias
+    (a CNAME, or the DNAME of a name above it) are words of each language.
     """
     if lang != "en":
         values["detail"] = ""
         if "outcome" in values:
             values["outcome"] = outcome_text(values["outcome"], lang)
+    # An MX target aliased by a DNAME above it (RFC 6672) names that DNAME, not a CNAME.
+    alias = _DNAME_ALIAS[lang].format_map(values) if "owner" in values else "CNAME"
+    values.setdefault("alias", alias)
     cause = values.get("cause")
     if cause in DNSSEC_CAUSES:
         values["cause"] = DNSSEC_CAUSES[cause][lang]

@@ -410,12 +410,16 @@ def mx_targets(case: Case) -> Iterator[Finding]:
         aliased = next((a for a in lookup.answers if a.aliases), None)
         provider = host == case.policy.mx_host
         if aliased is not None:
+            # A DNAME above the host (RFC 6672) is named as such: there is no CNAME to find.
+            redirect = aliased.redirected_by
+            dname = {} if redirect is None else {"owner": _bare(redirect[0])}
             yield _finding(
                 "PROVIDER_HOST_CNAME" if provider else "MX_TARGET_CNAME",
                 case,
                 [aliased],
                 host=_bare(host),
                 target=_bare(aliased.target),
+                **dname,
             )
         if lookup.addresses or provider:
             continue
