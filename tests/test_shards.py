@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from dnsserver import records, serve
 from pecdns import InvalidInput, check, check_many
-from pecdns._shards import _Parent, sharded
+from pecdns._shards import _collected_every, _Parent, sharded
 from pecdns.exceptions import PecdnsError
 from pecdns.resolvers import DnsResolver
 from pecdns.resolvers._fast import FastResolver
@@ -121,3 +122,42 @@ def test_the_workers_share_a_batch_evenly_from_its_start() -> None:
     assert sorted(len(w.out) for w in workers) == [2440, 2560]
     assert all(w.ended and w.to_worker.sent[-1] is None for w in workers)
     assert sorted(i for w in workers for i in w.out.values()) == list(range(5000))
+
+
+def test_a_worker_s_collector_stays_off_between_the_collections_it_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    yielded = 0
+    collected: list[int] = []
+
+    def collect() -> int:
+        collected.append(yielded)
+        return 0
+
+    monkeypatch.setattr(gc, "collect", collect)
+    enabled: list[bool] = []
+    for _ in _collected_every(range(10), every=4):
+        yielded += 1
+        enabled.append(gc.isenabled())
+    assert enabled == [False] * 10
+    assert collected == [4, 8]  # after every fourth result
+    assert gc.isenabled()
+
+
+def test_a_collector_already_off_stays_off_after_a_worker_s_results() -> None:
+    gc.disable()
+    try:
+        results = _collected_every(iter([1, 2, 3]))
+        assert next(results) == 1
+        results.close()  # type: ignore[attr-defined]
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_worker_s_collector_resumes_when_its_results_stop_early() -> None:
+    results = _collected_every(iter([1, 2, 3]))
+    assert next(results) == 1
+    assert not gc.isenabled()
+    results.close()  # type: ignore[attr-defined]
+    assert gc.isenabled()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import itertools
 import multiprocessing
 import multiprocessing.connection
@@ -116,6 +117,30 @@ def _send_back(outbox: Connection, results: queue.SimpleQueue[Any]) -> None:
 LINGER = 0.02
 """Seconds a worker holds finished results to send them together."""
 
+COLLECT_EVERY = 8192
+"""Results a worker yields between two runs of the cyclic garbage collector."""
+
+
+def _collected_every(results: Iterable[Any], every: int = COLLECT_EVERY) -> Iterator[Any]:
+    """``results``, with the cyclic garbage collector run by hand every ``every`` of them.
+
+    A worker runs no code but pecdns's, so its collector need not resume at
+    each hand-over as the calling process's must: there each resumption
+    walked every object the checks in flight hold and found nothing to free
+    (about 9% of a domain's CPU). The engine makes next to no cyclic garbage,
+    so one full collection every ``every`` results bounds what it does make.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for count, result in enumerate(results, 1):
+            yield result
+            if not count % every:
+                gc.collect()
+    finally:
+        if enabled:
+            gc.enable()
+
 
 def _worker(
     inbox: Connection, outbox: Connection, resolver: FastResolver | None, settings: dict[str, Any]
@@ -127,7 +152,8 @@ def _worker(
     sender.start()
     try:
         feed = _Feed(inbox)
-        for pair in run(feed, resolver=resolver, ordered=False, indexed=True, **settings):
+        checked = run(feed, resolver=resolver, ordered=False, indexed=True, **settings)
+        for pair in _collected_every(checked):
             results.put(pair)  # (the worker's own input index, result): the parent orders
     finally:
         results.put(None)
