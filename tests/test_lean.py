@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-from typing import Any
 
 import dns.edns
 import dns.flags
@@ -20,12 +19,9 @@ from hypothesis import strategies as st
 
 from pecdns._dnssec import Question
 from pecdns._edns import Probe
-from pecdns.resolvers import Outcome, Query, RRType, _lean
+from pecdns.resolvers import Outcome, Query, RRType
 from pecdns.resolvers._lean import (
-    _Message,
     _name,
-    _Odd,
-    _qname_wire,
     answer,
     build,
     decode,
@@ -624,50 +620,3 @@ def test_a_pointer_to_a_name_read_before_is_taken_from_the_cache() -> None:
     # ... and not where the hops would pass dnspython's 16: the octets are read instead.
     seen = {12: ("cached.", 28, 16, 16)}
     assert _name(wire, 32, len(wire), seen) == ("pec.example.it.", 34)
-
-
-def _read(wire: bytes, asked: str = "") -> object:
-    """What ``_Message`` makes of ``wire``: its parts, or "odd" (left to dnspython)."""
-    try:
-        message = _Message(wire, asked)
-    except _Odd:
-        return "odd"
-    return (message.qname, message.qtype, message.answer, message.authority, message.additional)
-
-
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(messages(), st.randoms(use_true_random=False))
-def test_a_question_read_from_the_asked_name_is_what_walking_it_gives(
-    case: tuple[Query, bytes], rnd: Any
-) -> None:
-    query, wire = case
-    end = 12 + len(_qname_wire(query.name))
-    # A server may answer the question in other case (RFC 1035 §7.3): flip some letters.
-    flipped = bytes(
-        b ^ 0x20 if chr(b).isalpha() and rnd.random() < 0.5 else b for b in wire[12:end]
-    )
-    wire = wire[:12] + flipped + wire[end:]
-    assert _read(wire, query.name) == _read(wire)
-
-
-def test_the_asked_name_is_not_walked_again_in_its_response(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    walked: list[int] = []
-    walk = _lean._walk
-
-    def counted(wire: bytes, pos: int, *rest: Any) -> tuple[str, int]:
-        walked.append(pos)
-        return walk(wire, pos, *rest)
-
-    monkeypatch.setattr(_lean, "_walk", counted)
-    query = Query("pec.walked-once.example.it", "MX")
-    request = dns.message.make_query(query.name, "MX", id=1)
-    response = dns.message.make_response(request)
-    response.answer.append(dns.rrset.from_text(query.name, 300, "IN", "MX", "10 mx.pec.aruba.it."))
-    wire = response.to_wire()
-    decode(query, wire, SERVER)  # the first read of the name walks it, once
-    walked.clear()
-    assert decode(query, wire, SERVER)[1]
-    assert 12 not in walked  # the question's name, at offset 12, is not walked again
-    assert len(walked) == 1  # the MX host's name is

@@ -260,34 +260,12 @@ def _rdata(wire: bytes, rtype: int, pos: int, stop: int, seen: _Seen) -> object:
     return data
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _asked(name: str) -> tuple[bytes, str, int, tuple[tuple[int, tuple[str, int, int, int]], ...]]:
-    """The question name of a query as :func:`_walk` reads it at offset 12, read once.
-
-    Its wire form, then what the walk gives: the text, the offset after it and
-    what it remembers of each label. An empty wire form: the walk refuses it.
-    """
-    wire = _qname_wire(name)
-    seen: _Seen = {}
-    try:
-        text, after = _walk(bytes(12) + wire, 12, 12 + len(wire), seen)
-    except _Odd:
-        return b"", "", 0, ()
-    return wire, text, after, tuple(seen.items())
-
-
 class _Message:
     """The parts of a response that classify reads, every record checked as dnspython checks it."""
 
     __slots__ = ("additional", "answer", "authority", "flags", "qname", "qtype", "rcode")
 
-    def __init__(self, wire: bytes, asked: str = "") -> None:
-        """Read ``wire``; ``asked``, the name asked, spares walking a question that repeats it.
-
-        A response's question is the query's, up to case (RFC 1035 §7.3), so
-        when its bytes are the asked name's in lower case, walking them would
-        give exactly what walking the asked name gave: that is reused.
-        """
+    def __init__(self, wire: bytes) -> None:
         size = len(wire)
         if size < 12:
             raise _Odd
@@ -296,13 +274,8 @@ class _Message:
             raise _Odd
         self.flags = flags
         self.rcode = flags & 0xF
-        question, text, pos, labels = _asked(asked) if asked else (b"", "", 0, ())
-        if question and wire[12:pos].lower() == question:
-            self.qname = text
-            seen: _Seen = dict(labels)  # one message's names: pointers reach no other message
-        else:
-            seen = {}
-            self.qname, pos = _name(wire, 12, size, seen)
+        seen: _Seen = {}  # one message's names: pointers reach no other message
+        self.qname, pos = _name(wire, 12, size, seen)
         if pos + 4 > size:
             raise _Odd
         self.qtype, qclass = _TYPE_CLASS.unpack_from(wire, pos)
@@ -514,7 +487,7 @@ def reference(query: Query, wire: bytes, server: str) -> Answer:
 def read(query: Query, wire: bytes, server: str) -> Answer | None:
     """The Answer ``wire`` gives to ``query``; None when it is no DNS message at all."""
     try:
-        return _lean(query, _Message(wire, query.name), server)
+        return _lean(query, _Message(wire), server)
     except (_Odd, InvalidRecordError):
         return parsed(query, wire, server)
 
@@ -529,7 +502,7 @@ def decode(query: Query, wire: bytes, server: str) -> tuple[Answer, bool]:
     True
     """
     try:
-        message = _Message(wire, query.name)
+        message = _Message(wire)
         return _lean(query, message, server), True
     except (_Odd, InvalidRecordError):
         return reference(query, wire, server), False
