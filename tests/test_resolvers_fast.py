@@ -37,7 +37,8 @@ from pecdns._dnssec import Question
 from pecdns._edns import Probe
 from pecdns._limits import UNCONFIGURED, Limits
 from pecdns.resolvers import AsyncResolver, DnsResolver, Outcome, Query
-from pecdns.resolvers._fast import FastResolver
+from pecdns.resolvers._fast import FastResolver, _template
+from pecdns.resolvers._lean import build
 from pecdns.resolvers._wire import aask_raw
 
 if TYPE_CHECKING:
@@ -603,3 +604,12 @@ def test_answers_below_a_dname_name_it_as_dns_resolvers_do(
         (fast,) = _ask(FastResolver(["127.0.0.1"], port=port, timeout=1.0), query)
     assert fast == reference
     assert reference.dnames == (("old.it.", "new.it."),)
+
+
+def test_a_question_asked_of_each_server_is_built_once() -> None:
+    name = "pec.built-once.example.it"
+    first = _template(Query(name, "MX", server="192.0.2.1"), recursion=False)
+    second = _template(Query(name, "MX", server="192.0.2.2"), recursion=False)
+    assert second is first  # one template for every server asked
+    assert first[1] == build(Query(name, "MX"), recursion=False, qid=0)[1]
+    assert _template(Query(name, "MX"), recursion=True)[1][2:4] == b"\x01\x00"  # RD set

@@ -40,7 +40,7 @@ import dns.message
 from pecdns._budget import remaining, tally
 from pecdns._edns import Probe, edns_fallback
 from pecdns._limits import UNCONFIGURED, reached
-from pecdns._models import Answer, Outcome, Query
+from pecdns._models import Answer, Outcome, Query, RRType
 from pecdns.resolvers import _lean
 
 if TYPE_CHECKING:
@@ -95,10 +95,19 @@ def _system_nameservers() -> tuple[tuple[str, ...], str]:
         return (), f"{UNCONFIGURED}: no nameserver in /etc/resolv.conf ({exc})"
 
 
+def _template(query: Query, *, recursion: bool) -> tuple[bytes, bytes]:
+    """The question section and the whole query (ID 0) for ``query``; shared by repeats.
+
+    Keyed without the server: the question asked of each server of a domain
+    is built once, not once per server.
+    """
+    return _built(query.name, query.rdtype, recursion)
+
+
 @functools.lru_cache(maxsize=1 << 14)
-def _template(query: Query, recursion: bool) -> tuple[bytes, bytes]:
-    """The question section and the whole query (ID 0) for ``query``; shared by repeats."""
-    return _lean.question_bytes(query), _lean.build(query, recursion=recursion, qid=0)[1]
+def _built(name: str, rdtype: RRType, recursion: bool) -> tuple[bytes, bytes]:
+    question = _lean.question_of(name, rdtype)
+    return question, _lean.message(question, recursion=recursion, qid=0)
 
 
 class _Ask:
@@ -140,7 +149,7 @@ class _Ask:
         self.deadline = deadline
         self.servers = servers
         self.recursion = recursion
-        self.question, self.template = _template(query, recursion)
+        self.question, self.template = _template(query, recursion=recursion)
         self.tail = self.template[2:]  # the query after its ID
         self.tries = 0
         self.keys: list[tuple[int, str, int, int]] = []  # every try's: a late reply still counts

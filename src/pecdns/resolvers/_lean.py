@@ -82,7 +82,17 @@ def _qname_wire(name: str) -> bytes:
 
 def question_bytes(query: Query) -> bytes:
     """The question section of ``query``: name, type, class IN."""
-    return _qname_wire(query.name) + _TYPE_CLASS.pack(_CODES[query.rdtype], _IN)
+    return question_of(query.name, query.rdtype)
+
+
+def question_of(name: str, rdtype: RRType) -> bytes:
+    """The question section for a canonical ``name`` and ``rdtype``, class IN."""
+    return _qname_wire(name) + _TYPE_CLASS.pack(_CODES[rdtype], _IN)
+
+
+def message(question: bytes, *, recursion: bool, qid: int) -> bytes:
+    """A query's bytes around its question section, as dnspython's ``make_query`` with EDNS0."""
+    return _HEADER.pack(qid, _RD if recursion else 0, 1, 0, 0, 1) + question + _OPT_1232
 
 
 def build(query: Query, *, recursion: bool, qid: int | None = None) -> tuple[int, bytes]:
@@ -93,8 +103,7 @@ def build(query: Query, *, recursion: bool, qid: int | None = None) -> tuple[int
     (b'\x00\x01\x00\x00', 43)
     """
     ident = secrets.randbits(16) if qid is None else qid
-    header = _HEADER.pack(ident, _RD if recursion else 0, 1, 0, 0, 1)
-    return ident, header + question_bytes(query) + _OPT_1232
+    return ident, message(question_bytes(query), recursion=recursion, qid=ident)
 
 
 _PLAIN_NAME = re.compile(r"(?:[a-z0-9_-]{1,63}\.){1,127}|\.")
