@@ -106,6 +106,7 @@ def _template(query: Query, *, recursion: bool) -> tuple[bytes, bytes]:
 
 @functools.lru_cache(maxsize=1 << 14)
 def _built(name: str, rdtype: RRType, recursion: bool) -> tuple[bytes, bytes]:
+    """The question section, then the query around it (ID 0): what :func:`_template` returns."""
     question = _lean.question_of(name, rdtype)
     return question, _lean.message(question, recursion=recursion, qid=0)
 
