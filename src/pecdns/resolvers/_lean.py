@@ -35,8 +35,9 @@ __all__ = [
     "build",
     "decode",
     "matches",
+    "message",
     "parsed",
-    "question_bytes",
+    "question_of",
     "raw_query",
     "read",
     "recursive_answer",
@@ -80,11 +81,6 @@ def _qname_wire(name: str) -> bytes:
     return b"".join(bytes((len(label),)) + label for label in labels) + b"\x00"
 
 
-def question_bytes(query: Query) -> bytes:
-    """The question section of ``query``: name, type, class IN."""
-    return question_of(query.name, query.rdtype)
-
-
 def question_of(name: str, rdtype: RRType) -> bytes:
     """The question section for a canonical ``name`` and ``rdtype``, class IN."""
     return _qname_wire(name) + _TYPE_CLASS.pack(_CODES[rdtype], _IN)
@@ -103,7 +99,7 @@ def build(query: Query, *, recursion: bool, qid: int | None = None) -> tuple[int
     (b'\x00\x01\x00\x00', 43)
     """
     ident = secrets.randbits(16) if qid is None else qid
-    return ident, message(question_bytes(query), recursion=recursion, qid=ident)
+    return ident, message(question_of(query.name, query.rdtype), recursion=recursion, qid=ident)
 
 
 _PLAIN_NAME = re.compile(r"(?:[a-z0-9_-]{1,63}\.){1,127}|\.")
