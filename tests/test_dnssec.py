@@ -377,6 +377,37 @@ def test_an_answer_to_another_question_is_unknown(lab: Lab) -> None:
     assert walk(lab, "secure", ask=other).detail == "the response answers another question"
 
 
+def test_an_answer_for_another_name_of_the_same_type_is_unknown(lab: Lab) -> None:
+    def rename(q: Question, r: dns.message.Message) -> None:
+        if q.rdtype == "MX":
+            r.question[0] = dns.rrset.RRset(
+                dns.name.from_text("other.it."), r.question[0].rdclass, r.question[0].rdtype
+            )
+
+    state = walk(lab, "secure", ask=changed(lab, rename))
+    assert (state.status, state.detail) == (U, "the response answers another question")
+
+
+def test_a_question_echoed_in_another_case_is_the_same_question(lab: Lab) -> None:
+    def shout(q: Question, r: dns.message.Message) -> None:
+        if q.rdtype == "MX":
+            asked = r.question[0]
+            upper = dns.name.from_text(asked.name.to_text().upper())
+            r.question[0] = dns.rrset.RRset(upper, asked.rdclass, asked.rdtype)
+
+    assert walk(lab, "secure", ask=changed(lab, shout)).status == DnssecStatus.SECURE
+
+
+def test_an_extended_rcode_is_named_in_full(lab: Lab) -> None:
+    def badvers(q: Question, r: dns.message.Message) -> None:
+        if q.rdtype == "MX":
+            r.set_rcode(dns.rcode.BADVERS)  # 16: the OPT record carries its upper bits
+
+    state = walk(lab, "secure", ask=changed(lab, badvers))
+    assert (state.status, state.cause) == (U, "no_answer")
+    assert state.detail.endswith("answered BADVERS")
+
+
 def test_an_empty_round_of_responses_is_unknown(lab: Lab) -> None:
     assert walk(lab, "secure", ask=lambda qs: []).status == U
 

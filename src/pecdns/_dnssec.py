@@ -40,7 +40,7 @@ import dns.rdataclass
 import dns.rdataset
 import dns.rdatatype
 import dns.rrset
-from attrs import evolve, field, frozen
+from attrs import field, frozen
 from dns.dnssectypes import DSDigest
 
 from pecdns._codes import DNSSEC_CAUSES as CAUSES
@@ -345,11 +345,11 @@ def plan(
     """
     if at.tzinfo is None:
         raise InvalidRecordError(f"at={at!r} is naive; give a timezone-aware datetime")
-    walker = _Walker(_qname(name), anchor, at.astimezone(timezone.utc).timestamp())
+    walker = _Walker(_qname(name), anchor, at)
     try:
         yield from walker.walk()
     except _Stop as stop:
-        return evolve(stop.state, at=at)
+        return stop.state
     raise AssertionError("unreachable: the walk always stops with a state")  # pragma: no cover
 
 
@@ -467,16 +467,17 @@ _VERIFIED = _Verified(1024)
 class _Walker:
     """The state of one walk: the zone reached, its trusted keys, the chain so far."""
 
-    def __init__(self, qname: dns.name.Name, anchor: TrustAnchor, now: float) -> None:
+    def __init__(self, qname: dns.name.Name, anchor: TrustAnchor, at: datetime) -> None:
         self.qname = qname
         self.anchor = anchor
-        self.now = now
+        self.at = at
+        self.now = at.astimezone(timezone.utc).timestamp()
         self.zone = _zone_name(anchor.zone)
         self.keys: dns.rdataset.Rdataset | None = None
         self.chain: list[str] = []
 
     def stop(self, status: DnssecStatus, cause: str, subject: str, detail: str) -> _Stop:
-        return _Stop(DnssecState(status, cause, subject, detail, tuple(self.chain)))
+        return _Stop(DnssecState(status, cause, subject, detail, tuple(self.chain), self.at))
 
     def bogus(self, cause: str, subject: str, detail: str) -> _Stop:
         return self.stop(DnssecStatus.BOGUS, cause, subject, detail)
@@ -490,14 +491,14 @@ class _Walker:
                 "the cryptography package is missing, so no signature was checked;"
                 " install pecdns[dnssec]",
             )
-        if not self.qname.is_subdomain(self.zone):
+        if len(self.zone.labels) > 1 and not self.qname.is_subdomain(self.zone):  # root: all are
             raise self.stop(
                 DnssecStatus.UNKNOWN,
                 "outside_anchor",
                 "",
                 f"{self.qname} is not under the trust anchor {self.zone}",
             )
-        self.chain.append(self.zone.to_text())
+        self.chain.append(self.anchor.zone)  # the zone's text, made absolute
         response = yield from self.ask(self.zone, _DNSKEY, self.zone)
         try:
             self.keys = self.trusted_keys(
@@ -526,13 +527,11 @@ class _Walker:
         if response is None:
             raise self.unanswered(question, f"no server of {zone} answered")
         asked = response.question[0] if response.question else None
-        if asked is None or asked.name != name or asked.rdtype != rdtype:
+        if asked is None or not _same_name(asked.name, name) or asked.rdtype != rdtype:
             raise self.unanswered(question, "the response answers another question")
-        rcode = response.rcode()
-        if rcode not in {dns.rcode.NOERROR, dns.rcode.NXDOMAIN}:
-            raise self.unanswered(
-                question, f"the servers of {zone} answered {dns.rcode.to_text(rcode)}"
-            )
+        rcode = _rcode(response)
+        if rcode not in _USABLE_RCODES:
+            raise self.unanswered(question, f"the servers of {zone} answered {_rcode_text(rcode)}")
         if _is_referral(response):
             # The server asked does not serve the zone (lame, or the wrong server): no proof
             # either way, so never BOGUS.
@@ -753,6 +752,24 @@ def _sigs(
         for rdata in rrset
         if rdata.type_covered == covered
     ]
+
+
+def _same_name(a: dns.name.Name, b: dns.name.Name) -> bool:
+    """``a == b`` (without case), its labels compared as they are first: most often equal."""
+    return a.labels == b.labels or a == b
+
+
+_USABLE_RCODES = frozenset({dns.rcode.NOERROR.value, dns.rcode.NXDOMAIN.value})
+
+
+def _rcode(response: dns.message.Message) -> int:
+    """``response.rcode()`` as an int, without making the enum member (RFC 6891 §6.1.3)."""
+    return (int(response.flags) & 0xF) | ((int(response.ednsflags) >> 20) & 0xFF0)
+
+
+@functools.lru_cache(maxsize=64)
+def _rcode_text(rcode: int) -> str:
+    return dns.rcode.to_text(dns.rcode.Rcode.make(rcode))
 
 
 def _is_referral(response: dns.message.Message) -> bool:
