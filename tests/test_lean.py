@@ -167,6 +167,37 @@ def test_lean_codec_reads_an_ordinary_answer_itself() -> None:
     assert read.records == ("10 mx.pec.aruba.it.",)
 
 
+def test_lean_codec_reads_a_refusal_with_an_extended_error_itself() -> None:
+    query = Query("pec.example.it", "MX")
+    request = dns.message.make_query(query.name, "MX", use_edns=0, payload=1232, id=1)
+    response = dns.message.make_response(request)
+    response.set_rcode(dns.rcode.REFUSED)
+    error = dns.edns.EDEOption(dns.edns.EDECode.NOT_AUTHORITATIVE, "not served here")
+    response.use_edns(0, options=[error, dns.edns.NSIDOption(b"ns1")])
+    read, lean = decode(query, response.to_wire(), SERVER)
+    assert lean
+    assert read == reference(query, response.to_wire(), SERVER)
+    assert read.outcome is Outcome.REFUSED
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        dns.edns.GenericOption(dns.edns.OptionType.make(65001), b"x"),
+        dns.edns.ECSOption("192.0.2.0", 24),
+        dns.edns.GenericOption(dns.edns.OptionType.EDE, b"\x00\x14\xff"),  # text not UTF-8
+    ],
+    ids=["unknown", "client-subnet", "error-text-not-utf8"],
+)
+def test_lean_codec_leaves_other_edns_options_to_dnspython(option: dns.edns.Option) -> None:
+    query = Query("pec.example.it", "MX")
+    request = dns.message.make_query(query.name, "MX", use_edns=0, payload=1232, id=1)
+    response = dns.message.make_response(request)
+    response.use_edns(0, options=[option])
+    wire = response.to_wire()
+    assert decode(query, wire, SERVER) == (reference(query, wire, SERVER), False)
+
+
 def test_lean_codec_leaves_other_record_types_to_dnspython() -> None:
     query = Query("pec.example.it", "MX")
     wire = _response(query, dns.rrset.from_text(query.name, 60, "IN", "TXT", '"v=spf1"'))
@@ -404,6 +435,36 @@ def _same(query: Query, wire: bytes) -> bool:
 
 
 @st.composite
+def option_data(draw: st.DrawFn) -> bytes:
+    """An OPT record's data: none, NSID and Extended DNS Errors options, now and then odd.
+
+    The text of an Extended DNS Error is UTF-8 or any octets, with or without
+    a final NUL; odd ones: another option, an error shorter than its code, a
+    length past the end, a cut option header.
+    """
+    out = b""
+    for _ in range(draw(st.integers(0, 3))):
+        kind = draw(st.integers(0, 9))
+        if kind <= 4:
+            text = draw(st.one_of(st.text(max_size=6).map(str.encode), st.binary(max_size=6)))
+            text += b"\x00" if draw(st.booleans()) else b""
+            body = struct.pack("!H", draw(st.integers(0, 0xFFFF))) + text
+            if kind == 4:
+                body = body[: draw(st.integers(0, 1))]
+            out += struct.pack("!HH", 15, len(body)) + body
+        elif kind <= 6:
+            body = draw(st.binary(max_size=6))
+            out += struct.pack("!HH", 3, len(body)) + body
+        elif kind == 7:
+            out += struct.pack("!HH", draw(st.sampled_from([8, 10, 12, 65001])), 2) + b"\x00\x01"
+        elif kind == 8:
+            out += struct.pack("!HHH", 15, 40, 20)  # a length past the end
+        else:
+            out += b"\x00\x0f\x00"  # a cut header
+    return out
+
+
+@st.composite
 def compressed(draw: st.DrawFn) -> tuple[Query, bytes]:  # noqa: C901 -- one message, as read
     """A response whose names are labels and pointers aimed anywhere before them.
 
@@ -456,8 +517,8 @@ def compressed(draw: st.DrawFn) -> tuple[Query, bytes]:  # noqa: C901 -- one mes
             rdata = name(rdata_at)
         built.record(owner, rtype, rdata, rclass=1 if draw(st.integers(0, 30)) else 3)
     opt = draw(st.booleans())
-    if opt:  # a plain OPT record, last, so in the additional section
-        built.record(b"\x00", 41, b"", rclass=1232)
+    if opt:  # an OPT record, last, so in the additional section
+        built.record(b"\x00", 41, draw(option_data()), rclass=1232)
     an = draw(st.integers(0, built.records - opt))
     ns = draw(st.integers(0, built.records - opt - an))
     flags = draw(st.sampled_from([0x8400, 0x8400, 0x8000, 0x8403]))

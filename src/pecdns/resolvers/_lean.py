@@ -3,11 +3,12 @@ r"""A lean DNS codec for the questions a check asks, with dnspython as the refer
 Building a query and parsing its answer with dnspython costs about 200 µs of
 CPU per question; a check asks six. This module builds queries as bytes and
 parses answers made only of what a check reads (A, AAAA, NS, CNAME, MX and
-SOA records of class IN, one plain EDNS OPT record, plain names) straight
+SOA records of class IN, one EDNS OPT record with at most NSID and Extended DNS
+Errors options, plain names) straight
 into :class:`~pecdns.resolvers.Answer`\ s, exactly as
 :func:`pecdns.resolvers._wire.classify` does with dnspython. Anything else --
 another record type, DNAME, a name with an octet outside ``[A-Za-z0-9_*-]``,
-EDNS options, an extended RCODE, any malformed or unusual encoding -- is
+other EDNS options, an extended RCODE, any malformed or unusual encoding -- is
 handed to dnspython (``dns.message.from_wire`` + ``classify``), which stays
 the reference: property tests and a fuzz target feed both the same bytes and
 require equal answers.
@@ -311,10 +312,11 @@ def _records(wire: bytes, pos: int, sections: tuple[tuple[_Section, int], ...], 
             if stop > size:
                 raise _Odd
             if rclass != _IN or rtype not in _KNOWN:
-                # One plain OPT in the additional section: no options, no extended RCODE.
+                # One OPT in the additional section: no extended RCODE, only options classify
+                # has no use for and dnspython reads without fail.
                 if rtype != OPT or section is not additional or seen_opt or owner != ".":
                     raise _Odd
-                if rdlen or ttl >> 24:
+                if ttl >> 24 or (rdlen and not _ignorable_options(wire, pos, stop)):
                     raise _Odd
                 seen_opt = True
                 pos = stop
@@ -334,6 +336,41 @@ def _records(wire: bytes, pos: int, sections: tuple[tuple[_Section, int], ...], 
                 rrset[1].clear()
             rrset[1][data] = None
     return pos
+
+
+_NSID, _EDE = 3, 15
+
+
+def _ignorable_options(wire: bytes, pos: int, stop: int) -> bool:
+    """Whether an OPT record's data holds only options dnspython reads without fail.
+
+    Those are NSID (RFC 5001: any octets) and Extended DNS Errors (RFC 8914:
+    an info-code, then text that, less one final NUL, is UTF-8), which servers
+    add to a REFUSED or SERVFAIL; ``classify`` reads neither. Any other option,
+    or a malformed one, leaves the message to dnspython.
+    """
+    while pos < stop:
+        if pos + 4 > stop:
+            return False
+        code, length = _TYPE_CLASS.unpack_from(wire, pos)  # two 16-bit fields, as a type and class
+        pos += 4
+        end = pos + length
+        if end > stop:
+            return False
+        if code == _EDE:
+            if length < 2:  # the info-code's two octets
+                return False
+            text = wire[pos + 2 : end]
+            if text.endswith(b"\x00"):
+                text = text[:-1]
+            try:
+                text.decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+        elif code != _NSID:
+            return False
+        pos = end
+    return True
 
 
 def _subdomain(name: str, zone: str) -> bool:
