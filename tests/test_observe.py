@@ -4,17 +4,22 @@ import asyncio
 import collections
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from attrs import evolve
 
 from helpers import EXTERNAL_NS, PROVIDER
 from pecdns import ARUBA, Domain, check
+from pecdns import _observe as observe_module
 from pecdns._budget import budget
 from pecdns._limits import Limits
-from pecdns._models import BUDGET_SPENT
-from pecdns._observe import OVERRAN, aobserve, observe
+from pecdns._models import BUDGET_SPENT, HostLookup
+from pecdns._observe import OVERRAN, _lookups, aobserve, observe
 from pecdns.resolvers import Answer, Outcome, Query, RRType
 from pecdns.testing import AsyncFakeResolver, FakeResolver
+
+if TYPE_CHECKING:
+    import pytest
 
 DOMAIN = Domain("example.it")
 
@@ -193,3 +198,41 @@ def test_a_delegation_to_servers_without_address_asks_the_child_nothing() -> Non
     assert [(p.name, p.address) for p in obs.child_probes] == [("ns.nowhere.example.", None)]
     assert obs.child_ns is None
     assert not any(q.rdtype is RRType.NS and q.server for q in fake.queries)
+
+
+def _address_lookups(answers: dict[str, Answer]) -> dict[str, HostLookup]:
+    """The look-ups ``_lookups`` makes when every A question gets the given answer."""
+    walk = _lookups(list(answers))
+    try:
+        questions = next(walk)
+        walk.send([answers[q.name[:-1]] for q in questions])
+    except StopIteration as stop:
+        result: dict[str, HostLookup] = stop.value
+        return result
+    raise AssertionError("an answered A question asks no AAAA")
+
+
+def test_checks_given_the_same_cached_answer_share_one_host_lookup() -> None:
+    cached = Answer(Query("ns1.hosting.test", "A"), Outcome.ANSWER, ["192.0.2.53"])
+    first = _address_lookups({"ns1.hosting.test": cached})
+    second = _address_lookups({"ns1.hosting.test": cached})
+    assert first["ns1.hosting.test"] is second["ns1.hosting.test"]
+
+
+def test_equal_answers_asked_apart_make_equal_but_separate_host_lookups() -> None:
+    def fresh() -> Answer:
+        return Answer(Query("mail.cliente.it", "A"), Outcome.ANSWER, ["192.0.2.25"])
+
+    first = _address_lookups({"mail.cliente.it": fresh()})["mail.cliente.it"]
+    second = _address_lookups({"mail.cliente.it": fresh()})["mail.cliente.it"]
+    assert first == second
+    assert first is not second
+
+
+def test_shared_host_lookups_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(observe_module, "_MAX_SHARED_LOOKUPS", 3)
+    monkeypatch.setattr(observe_module, "_SHARED_LOOKUPS", {})
+    answers = [Answer(Query(f"h{i}.test", "A"), Outcome.ANSWER, ["192.0.2.1"]) for i in range(7)]
+    for answer in answers:
+        _address_lookups({answer.query.name[:-1]: answer})
+        assert len(observe_module._SHARED_LOOKUPS) <= 3

@@ -160,7 +160,32 @@ def _lookups(
         if again
         else {}
     )
-    return {h: HostLookup(h, ans, aaaa.get(h)) for h, ans in zip(names, a, strict=True)}
+    return {h: _host_lookup(h, ans, aaaa.get(h)) for h, ans in zip(names, a, strict=True)}
+
+
+_SHARED_LOOKUPS: dict[tuple[str, int, int], HostLookup] = {}
+_MAX_SHARED_LOOKUPS = 4096
+
+
+def _host_lookup(host: str, a: Answer, aaaa: Answer | None) -> HostLookup:
+    """``HostLookup(host, a, aaaa)``, one object for the same answer objects.
+
+    A batch answers a shared host (the provider's, a hosting company's name
+    servers) from its cache: the same :class:`Answer` for every check. So
+    every report of the batch can hold the same look-up, which ``processes=N``
+    then pickles once per chunk of reports, not once per report. Keyed by the
+    answers' identities, which stay theirs while the entry holds them; up to
+    4,096 entries, then all are dropped at once.
+    """
+    key = (host, id(a), id(aaaa))
+    found = _SHARED_LOOKUPS.get(key)
+    if found is not None:
+        return found
+    made = HostLookup(host, a, aaaa)
+    if len(_SHARED_LOOKUPS) >= _MAX_SHARED_LOOKUPS:
+        _SHARED_LOOKUPS.clear()
+    _SHARED_LOOKUPS[key] = made
+    return made
 
 
 def _probes(
