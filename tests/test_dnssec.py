@@ -760,6 +760,28 @@ def test_a_name_too_long_for_the_walk_is_refused_as_dnspython_refuses_it() -> No
         _qname(("a" * 63 + ".") * 4)
 
 
+def test_a_name_dnspython_refuses_raises_before_the_walk_asks_anything() -> None:
+    walk = plan(("a" * 63 + ".") * 4, at=NOW)
+    with pytest.raises(dns.name.NameTooLong):
+        next(walk)
+
+
+def test_a_walk_that_stops_at_the_anchor_never_reads_the_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refused(questions: list[Question]) -> list[dns.message.Message | None]:
+        response = dns.message.make_response(questions[0].message())
+        response.set_rcode(dns.rcode.REFUSED)
+        return [response]
+
+    def unread(name: str) -> dns.name.Name:
+        raise AssertionError(f"{name} was read")
+
+    monkeypatch.setattr(dnssec, "_qname", unread)
+    state = drive(plan("pec.example.it", at=NOW), refused)
+    assert (state.status, state.detail) == (U, "the servers of . answered REFUSED")
+
+
 def test_a_ds_with_the_keys_tag_but_another_digest_does_not_match_it(lab: Lab) -> None:
     # A forged or stale digest under the right key tag and algorithm: no match, none remembered.
     key = lab.parent_key[1]

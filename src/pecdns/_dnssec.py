@@ -345,7 +345,7 @@ def plan(
     """
     if at.tzinfo is None:
         raise InvalidRecordError(f"at={at!r} is naive; give a timezone-aware datetime")
-    walker = _Walker(_qname(name), anchor, at)
+    walker = _Walker(name, anchor, at)
     try:
         yield from walker.walk()
     except _Stop as stop:
@@ -356,9 +356,14 @@ def plan(
 _PLAIN_NAME = re.compile(r"(?:[A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}\.?")
 
 
+def _plain(name: str) -> bool:
+    """Whether ``name`` is plain labels (every PEC name), which dnspython cannot refuse."""
+    return len(name) <= _MAX_PLAIN and _PLAIN_NAME.fullmatch(name) is not None
+
+
 def _qname(name: str) -> dns.name.Name:
     """``dns.name.from_text(name)``, without its text parser for a plain name (every PEC name)."""
-    if len(name) > _MAX_PLAIN or not _PLAIN_NAME.fullmatch(name):
+    if not _plain(name):
         return dns.name.from_text(name)
     return dns.name.Name([*(label.encode() for label in name.rstrip(".").split(".")), b""])
 
@@ -467,14 +472,21 @@ _VERIFIED = _Verified(1024)
 class _Walker:
     """The state of one walk: the zone reached, its trusted keys, the chain so far."""
 
-    def __init__(self, qname: dns.name.Name, anchor: TrustAnchor, at: datetime) -> None:
-        self.qname = qname
+    def __init__(self, name: str, anchor: TrustAnchor, at: datetime) -> None:
+        self.name = name
+        if not _plain(name):
+            self.qname  # noqa: B018 -- parsed now: a name dnspython refuses raises before any question
         self.anchor = anchor
         self.at = at
         self.now = at.astimezone(timezone.utc).timestamp()
         self.zone = _zone_name(anchor.zone)
         self.keys: dns.rdataset.Rdataset | None = None
         self.chain: list[str] = []
+
+    @functools.cached_property
+    def qname(self) -> dns.name.Name:
+        """The name as dnspython's, made when first needed: a walk may stop at the anchor."""
+        return _qname(self.name)
 
     def stop(self, status: DnssecStatus, cause: str, subject: str, detail: str) -> _Stop:
         return _Stop(DnssecState(status, cause, subject, detail, tuple(self.chain), self.at))
@@ -525,18 +537,20 @@ class _Walker:
         responses = yield [question]
         response = responses[0] if responses else None
         if response is None:
-            raise self.unanswered(question, f"no server of {zone} answered")
+            raise self.unanswered(question, f"no server of {question.zone} answered")
         asked = response.question[0] if response.question else None
         if asked is None or not _same_name(asked.name, name) or asked.rdtype != rdtype:
             raise self.unanswered(question, "the response answers another question")
         rcode = _rcode(response)
         if rcode not in _USABLE_RCODES:
-            raise self.unanswered(question, f"the servers of {zone} answered {_rcode_text(rcode)}")
+            detail = f"the servers of {question.zone} answered {_rcode_text(rcode)}"
+            raise self.unanswered(question, detail)
         if _is_referral(response):
             # The server asked does not serve the zone (lame, or the wrong server): no proof
             # either way, so never BOGUS.
             raise self.unanswered(
-                question, f"the server asked for {zone} sent a referral instead of an answer"
+                question,
+                f"the server asked for {question.zone} sent a referral instead of an answer",
             )
         return response
 
