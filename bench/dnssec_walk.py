@@ -6,10 +6,11 @@ PEC name: this times that walk, in CPU microseconds per domain, on the DNSSEC
 lab of the tests (``tests/dnssec_lab.py``: a signed ``it.``, the trust anchor,
 over an unsigned child and a signed one), answered in process, each response
 read from its wire form as a resolver's would be (the bytes are made once: making
-them is the server's work, not the walk's). As in a batch, the responses for ``it.``'s own keys are shared by every walk (one object, read
-once); each domain's DS and keys, and its MX, are read afresh. It prints the
-walk with the batch's memo of verified signatures and without it, after a
-calibration figure (the seconds of a fixed pure-Python loop).
+them is the server's work, not the walk's). As in a batch, the responses for
+``it.``'s own keys are shared by every walk (one object, read once); each
+domain's DS and keys, and its MX, are read afresh. It prints the walk with the
+batch's memo of verified signatures and without it, after a calibration figure
+(the seconds of a fixed pure-Python loop).
 """
 
 from __future__ import annotations

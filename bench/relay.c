@@ -108,6 +108,7 @@ static struct {
     uint64_t questions, answers, dropped_on_purpose, unmatched, unanswered, send_errors, id_reused;
     atomic_ullong tcp;
 } stats;
+static atomic_int tcp_active;   /* TCP exchanges under way: the stats wait for them */
 
 static struct address *addresses;
 static int n_addresses;
@@ -217,6 +218,7 @@ static void *tcp_relay(void *arg) {
         close(up);
     close(c.conn);
     free(buf);
+    atomic_fetch_sub(&tcp_active, 1);
     return NULL;
 }
 
@@ -241,7 +243,9 @@ static void *tcp_accept(void *arg) {
         }
         c->conn = conn;
         c->ip = a->ip;
+        atomic_fetch_add(&tcp_active, 1);
         if (pthread_create(&thread, &attr, tcp_relay, c) != 0) {
+            atomic_fetch_sub(&tcp_active, 1);
             close(conn);
             free(c);
         }
@@ -491,6 +495,12 @@ static void release(int64_t now) {
 }
 
 static void report(void) {
+    /* An exchange whose answer a client already has counts once its thread is done: wait for
+       the exchanges under way (up to a second), or the count would race their last step. */
+    for (int i = 0; i < 200 && atomic_load(&tcp_active) > 0; i++) {
+        struct timespec pause = {0, 5000000};
+        nanosleep(&pause, NULL);
+    }
     uint64_t drops = 0;
     for (int i = 0; i < n_addresses; i++)
         drops += (uint64_t)addresses[i].drops[0] + addresses[i].drops[1];

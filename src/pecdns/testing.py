@@ -104,7 +104,9 @@ class FakeResolver:
     From a handler ``handler(query)``, it returns what the handler returns:
     an :class:`~pecdns.resolvers.Answer`, an Outcome, or a list of records.
 
-    Every question asked is kept in :attr:`queries`, in order.
+    Every question asked is kept in :attr:`queries`, in the order asked. A check
+    asks each round's questions at once (from threads, for a sync resolver), so
+    within a round that order varies: compare them sorted, or as a set.
 
     >>> from pecdns.resolvers import Outcome, Query
     >>> fake = FakeResolver(
@@ -134,7 +136,7 @@ class FakeResolver:
         """
         self.record = record
         self.queries: list[Query] = []
-        """Every question asked, in order (none with ``record=False``)."""
+        """Every question asked, in the order asked (none with ``record=False``)."""
         self._handler: Handler | None = None
         self._zone: dict[str, Outcome | dict[RRType, object]] = {}
         self._above: set[str] = set()
@@ -305,7 +307,7 @@ class AsyncFakeResolver:
         self._fake = FakeResolver(fake_data, record=record)  # type: ignore[arg-type]
         self.record = record
         self.queries = self._fake.queries
-        """Every question asked, in order (none with ``record=False``)."""
+        """Every question asked, in the order asked (none with ``record=False``)."""
 
     async def resolve(self, query: Query) -> Answer:
         """Answer one question from the fake's data or handler."""
@@ -352,7 +354,7 @@ class FakeDNS:
         self.policy: Policy = policy or ARUBA
         """The provider the scenarios are written for."""
         self.queries: list[Query] = []
-        """Every question asked, in order."""
+        """Every question asked, in the order asked (within a round it varies: see FakeResolver)."""
         self._names: dict[str, Outcome | dict[RRType, list[str] | Outcome]] = {}
         self._fake: FakeResolver | None = None
         if provider:
