@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import enum
 import pickle
 from datetime import datetime, timezone
@@ -92,3 +93,36 @@ class _Colour(enum.Enum):
 def test_a_class_of_one_field_and_an_enum_named_apart_from_its_values_round_trip() -> None:
     assert _again(_One(3)) == _One(3)
     assert _again(_Colour.VALUE) is _Colour.VALUE
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_a_report_round_trips_at_every_pickle_protocol(protocol: int) -> None:
+    # Protocols below 4 name the restoring function through getattr on its class.
+    report = check("a.it", resolver=FakeDNS().compliant("a.it"))
+    assert pickle.loads(pickle.dumps(report, protocol=protocol)) == report  # noqa: S301 -- our own bytes
+
+
+def test_copy_and_deepcopy_give_equal_reports() -> None:
+    report = check("a.it", resolver=FakeDNS().compliant("a.it"))
+    assert copy.copy(report) == report
+    assert copy.deepcopy(report) == report
+
+
+_MADE: list[int] = []
+
+
+@fast_pickle
+@attrs.frozen
+class _Counted:
+    value: int
+
+    def __attrs_post_init__(self) -> None:
+        _MADE.append(self.value)
+
+
+def test_unpickling_does_not_run_init_again() -> None:
+    made = _Counted(7)
+    _MADE.clear()
+    copy_ = _again(made)
+    assert copy_ == made
+    assert _MADE == []

