@@ -13,7 +13,7 @@ import pytest
 from pecdns import Domain, check
 from pecdns._dnssec import DnssecState, DnssecStatus
 from pecdns._models import Answer, MXRecord, Outcome, Query, RRType, Severity, Verdict
-from pecdns._reduce import by_name, fast_pickle
+from pecdns._reduce import _restore, by_name, fast_pickle
 from pecdns.testing import FakeDNS
 
 
@@ -126,3 +126,27 @@ def test_unpickling_does_not_run_init_again() -> None:
     copy_ = _again(made)
     assert copy_ == made
     assert _MADE == []
+
+
+def test_a_pickle_of_an_earlier_version_still_loads() -> None:
+    # Earlier versions pickled a model as _restore(class, field names, values).
+    query = Query("pec.a.it", "MX", server="192.0.2.1")
+    names = tuple(field.name for field in attrs.fields(Query))
+    old = pickle.dumps(
+        _OldFormat(
+            Query, (*names, "_attrs_cached_hash"), (*attrs.astuple(query, recurse=False), None)
+        )
+    )
+    copy_ = pickle.loads(old)  # noqa: S301 -- our own bytes
+    assert copy_ == query
+    assert hash(copy_) == hash(query)
+
+
+@attrs.frozen
+class _OldFormat:
+    cls: type
+    names: tuple[str, ...]
+    values: tuple[object, ...]
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return _restore, (self.cls, self.names, self.values)

@@ -32,6 +32,19 @@ E = TypeVar("E", bound=enum.Enum)
 _CACHED_HASH = "_attrs_cached_hash"  # attrs' slot for cache_hash=True: empty until hashed
 
 
+def _restore(cls: type[T], names: tuple[str, ...], values: tuple[object, ...]) -> T:
+    """A ``cls`` holding ``values`` under ``names``: how pickles of earlier versions restore.
+
+    Earlier versions pickled a model as this function, its class, its field
+    names and values; kept so that what they pickled (a cache, a dask
+    result) still loads.
+    """
+    made = object.__new__(cls)
+    for name, value in zip(names, values, strict=True):
+        object.__setattr__(made, name, value)
+    return made
+
+
 _RESTORER = "_pecdns_restore"  # the class attribute that holds a class's restoring function
 
 
