@@ -4,7 +4,7 @@ import attrs
 import pytest
 
 from pecdns import Domain, Finding, MXRecord, Severity, Verdict
-from pecdns._models import HostLookup, Observation, canonical_rdata, safe_text
+from pecdns._models import HostLookup, Observation, canonical_rdata, codec_answer, safe_text
 from pecdns.exceptions import InvalidRecordError
 from pecdns.resolvers import Answer, Outcome, Query, RRType
 
@@ -323,3 +323,35 @@ def test_a_dname_at_the_question_itself_redirects_only_the_names_below_it() -> N
 
 def test_an_answer_without_dnames_was_made_by_none() -> None:
     assert attrs.evolve(MOVED, dnames=()).redirected_by is None
+
+
+def test_codec_answer_is_the_answer_init_makes_of_canonical_values() -> None:
+    query = Query("pec.a.it", "MX", server="192.0.2.1")
+    made = codec_answer(
+        query, Outcome.ANSWER, ("20 b.it.", "10 a.it."), server="192.0.2.1#53", ttl=60
+    )
+    expected = Answer(
+        query, Outcome.ANSWER, ["20 b.it.", "10 a.it."], server="192.0.2.1#53", ttl=60
+    )
+    assert made == expected
+    assert (made.records, made.mx, made.ttl) == (expected.records, expected.mx, expected.ttl)
+
+
+def test_codec_answer_writes_glue_addresses_as_python_does() -> None:
+    # inet_ntop writes ::c000:201 as "::192.0.2.1"; pecdns keeps Python's text.
+    query = Query("pec.a.it", "MX", server="192.0.2.1")
+    made = codec_answer(
+        query,
+        Outcome.REFERRAL,
+        zone="pec.a.it.",
+        referral=("ns.pec.a.it.",),
+        glue=(("ns.pec.a.it.", "::192.0.2.1"),),
+    )
+    assert made.glue == (("ns.pec.a.it.", "::c000:201"),)
+    assert made == Answer(
+        query,
+        Outcome.REFERRAL,
+        zone="pec.a.it.",
+        referral=["ns.pec.a.it."],
+        glue=[("ns.pec.a.it.", "::192.0.2.1")],
+    )

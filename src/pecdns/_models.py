@@ -11,10 +11,11 @@ import functools
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from attrs import converters, field, frozen
 
 from pecdns._names import canonical_name, is_at_or_below
-from pecdns._reduce import by_name, fast_pickle
+from pecdns._reduce import by_name, fast_pickle, restorer
 from pecdns.exceptions import InvalidRecordError
 
 if TYPE_CHECKING:
@@ -315,6 +316,22 @@ def safe_text(text: str) -> str:
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
+def _canonical_records(
+    rdtype: RRType, given: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[MXRecord, ...]]:
+    """An answer's records as canonical text in canonical order, and its MX records parsed."""
+    if rdtype is RRType.MX:
+        parsed = (
+            tuple(sorted({_mx_record(r) for r in given}))
+            if len(given) > 1
+            else tuple(_mx_record(r) for r in given)
+        )
+        return tuple(str(r) for r in parsed), parsed
+    if len(given) > 1:
+        return tuple(sorted({canonical_rdata(rdtype, r) for r in given})), ()
+    return tuple(canonical_rdata(rdtype, r) for r in given), ()
+
+
 @fast_pickle
 @frozen
 class Answer:
@@ -362,21 +379,10 @@ class Answer:
     _mx: tuple[MXRecord, ...] = field(default=(), init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        rdtype, given = self.query.rdtype, self.records
-        if rdtype is RRType.MX:
-            parsed = (
-                tuple(sorted({_mx_record(r) for r in given}))
-                if len(given) > 1
-                else tuple(_mx_record(r) for r in given)
-            )
-            object.__setattr__(self, "_mx", parsed)
-            records = tuple(str(r) for r in parsed)
-        elif len(given) > 1:
-            records = tuple(sorted({canonical_rdata(rdtype, r) for r in given}))
-        else:
-            records = tuple(canonical_rdata(rdtype, r) for r in given)
         # Canonical text in canonical order, whoever built the answer: an RRset is a set.
+        records, mx = _canonical_records(self.query.rdtype, self.records)
         object.__setattr__(self, "records", records)
+        object.__setattr__(self, "_mx", mx)
         if (self.outcome is Outcome.ANSWER) != bool(self.records):
             raise InvalidRecordError(
                 f"an {self.outcome} answer to {self.query} cannot hold {len(self.records)} records;"
@@ -481,6 +487,64 @@ class Answer:
         else:
             data = str(self.outcome)
         return f"{self.query}{via}: {data}"
+
+
+_ANSWER_FIELDS = (
+    "query",
+    "outcome",
+    "records",
+    "aliases",
+    "server",
+    "authoritative",
+    "detail",
+    "zone",
+    "referral",
+    "glue",
+    "ttl",
+    "edns_fallback",
+    "dnames",
+    "_mx",
+)
+if tuple(f.name for f in attrs.fields(Answer)) != _ANSWER_FIELDS:  # pragma: no cover - a guard
+    raise TypeError("codec_answer() sets Answer's fields by position: update _ANSWER_FIELDS")
+_answer_of_values = restorer(Answer)
+
+
+def codec_answer(  # noqa: PLR0913 -- Answer's fields, as its __init__ takes them
+    query: Query,
+    outcome: Outcome,
+    records: tuple[str, ...] = (),
+    *,
+    aliases: tuple[str, ...] = (),
+    server: str | None = None,
+    authoritative: bool | None = None,
+    detail: str = "",
+    zone: str | None = None,
+    referral: tuple[str, ...] = (),
+    glue: tuple[tuple[str, str], ...] = (),
+    ttl: int | None = None,
+) -> Answer:
+    """An Answer made of a codec's values, which are canonical already; no converter runs.
+
+    For the lean codec, which reads every answer of a batch: the names it
+    gives are canonical (lower case, absolute, of plain labels), the
+    ``outcome`` an :class:`Outcome`, ``detail`` printable, and ANSWER holds
+    records and REFERRAL name servers, as ``Answer`` requires. The records
+    and the glue's addresses still take their canonical text here (an
+    address's text from ``inet_ntop`` is not always Python's). Half the
+    price of ``Answer(...)`` (converters, checks), six times a domain; the
+    differential tests hold it to dnspython's answers built by ``Answer``.
+    """
+    canonical, mx = _canonical_records(query.rdtype, records)
+    if glue:
+        glue = tuple((name, _address_text(address)) for name, address in glue)
+    values = (query, outcome, canonical, aliases, server, authoritative, detail, zone, referral)
+    return _answer_of_values((*values, glue, ttl, "", (), mx))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _address_text(text: str) -> str:
+    return str(ipaddress.ip_address(text))
 
 
 @fast_pickle

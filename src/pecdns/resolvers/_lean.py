@@ -27,7 +27,7 @@ import dns.message
 import dns.name
 import dns.rcode
 
-from pecdns._models import Answer, Outcome, Query, RRType
+from pecdns._models import Answer, Outcome, Query, RRType, codec_answer
 from pecdns.exceptions import InvalidRecordError
 from pecdns.resolvers._wire import classify
 
@@ -416,7 +416,7 @@ def _lean(query: Query, message: _Message, server: str) -> Answer:
         min_ttl = min(min_ttl, alias[0])
         count += 1
     if count >= _MAX_CHAIN:
-        return Answer(
+        return codec_answer(
             query,
             Outcome.ERROR,
             server=server,
@@ -431,28 +431,28 @@ def _lean(query: Query, message: _Message, server: str) -> Answer:
     if rcode:
         outcome = _OUTCOMES.get(rcode, Outcome.ERROR)
         nxdomain = outcome is Outcome.NXDOMAIN
-        return Answer(
+        return codec_answer(
             query,
             outcome,
             server=server,
             authoritative=authoritative,
-            aliases=aliases if nxdomain else (),
+            aliases=tuple(aliases) if nxdomain else (),
             detail="" if nxdomain else f"RCODE {_RCODE_TEXT[rcode]}",
         )
     if found is not None:
-        records = [_text(qtype, data) for data in found[1]]
-        return Answer(
+        records = tuple([_text(qtype, data) for data in found[1]])
+        return codec_answer(
             query,
             Outcome.ANSWER,
             records,
-            aliases=aliases,
+            aliases=tuple(aliases),
             server=server,
             authoritative=authoritative,
             ttl=min_ttl,
         )
     referral = next(
         (
-            (zone, [str(n) for n in rrset[1]])
+            (zone, tuple([str(n) for n in rrset[1]]))
             for (zone, rtype), rrset in message.authority.items()
             if rtype == NS and _subdomain(qname, zone)
         ),
@@ -460,13 +460,15 @@ def _lean(query: Query, message: _Message, server: str) -> Answer:
     )
     if referral is not None and not authoritative and not aliases:
         wanted = set(referral[1])
-        glue = [
-            (owner, _text(rtype, address))
-            for (owner, rtype), rrset in message.additional.items()
-            if owner in wanted and rtype in (A, AAAA)
-            for address in rrset[1]
-        ]
-        return Answer(
+        glue = tuple(
+            [
+                (owner, _text(rtype, address))
+                for (owner, rtype), rrset in message.additional.items()
+                if owner in wanted and rtype in (A, AAAA)
+                for address in rrset[1]
+            ]
+        )
+        return codec_answer(
             query,
             Outcome.REFERRAL,
             server=server,
@@ -475,10 +477,10 @@ def _lean(query: Query, message: _Message, server: str) -> Answer:
             referral=referral[1],
             glue=glue,
         )
-    return Answer(
+    return codec_answer(
         query,
         Outcome.NODATA,
-        aliases=aliases,
+        aliases=tuple(aliases),
         server=server,
         authoritative=authoritative,
         ttl=min_ttl,
