@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from pecdns._dnssec import Question
 from pecdns._edns import Probe
-from pecdns.resolvers import Outcome, Query, RRType
+from pecdns.resolvers import Outcome, Query, RRType, _lean
 from pecdns.resolvers._lean import (
     _name,
     answer,
@@ -685,3 +685,69 @@ def test_a_pointer_to_a_name_read_before_is_taken_from_the_cache() -> None:
     # ... and not where the hops would pass dnspython's 16: the octets are read instead.
     seen = {12: ("cached.", 28, 16, 16)}
     assert _name(wire, 32, len(wire), seen) == ("pec.example.it.", 34)
+
+
+# --- labels met before: the segment cache --------------------------------------------------
+
+
+@settings(max_examples=800, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(compressed())
+def test_a_message_read_again_with_its_labels_known_reads_as_dnspython_does(
+    case: tuple[Query, bytes],
+) -> None:
+    # The second read finds every name's labels in the cache: the pointer rules still hold.
+    query, wire = case
+    _same(query, wire)
+    event("read by the lean codec" if _same(query, wire) else "left to dnspython")
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(chains())
+def test_pointer_chains_read_again_with_their_labels_known_read_as_dnspython_does(
+    wire: bytes,
+) -> None:
+    query = Query("pec.example.it", "MX")
+    _same(query, wire)
+    event("read by the lean codec" if _same(query, wire) else "refused")
+
+
+def test_known_labels_past_255_octets_with_their_pointer_are_left_to_dnspython() -> None:
+    long_label = b"\x3c" + b"b" * 60
+    primer = _Builder()
+    primer.mx(long_label + _pointer(12))  # 61 + 16 octets: fine, and its label is now known
+    assert _same(Query("pec.example.it", "MX"), primer.bytes())
+    built = _Builder()
+    three = b"".join(bytes([60]) + bytes([c]) * 60 for c in b"acd")
+    first = built.mx(three + _pointer(12))  # 3 * 61 + 16 = 199 octets
+    built.mx(long_label + _pointer(first))  # 61 + 199 = 260 octets: too long a name
+    query = Query("pec.example.it", "MX")
+    assert not _same(query, built.bytes())
+    assert reference(query, built.bytes(), SERVER).outcome is Outcome.ERROR
+
+
+def test_the_segment_cache_is_bounded() -> None:
+    for k in range(_lean._SEGMENTS_MAX + 10):
+        built = _Builder()
+        built.mx(b"\x05" + f"{k:05d}".encode() + _pointer(12))
+        _same(Query("pec.example.it", "MX"), built.bytes())
+    assert 0 < len(_lean._SEGMENTS) <= _lean._SEGMENTS_MAX
+
+
+def test_known_labels_leave_what_reading_them_octet_by_octet_leaves() -> None:
+    # The names read, and what is remembered of them for later pointers, are the same.
+    built = _Builder()
+    first = built.mx(b"\x03ns1\x07hosting\x04test\x00")
+    second = built.mx(b"\x03ns2" + _pointer(first + 4))
+    third = built.mx(b"\x02mx\x03pec" + _pointer(second))
+    wire = built.bytes()
+
+    def names() -> tuple[list[str], dict[int, tuple[str, int, int, int]]]:
+        seen: dict[int, tuple[str, int, int, int]] = {}
+        read = [_name(wire, at, len(wire), seen)[0] for at in (12, first, second, third)]
+        return read, seen
+
+    _lean._SEGMENTS.clear()
+    cold = names()
+    assert len(_lean._SEGMENTS) == 4  # the question's labels and each exchange's
+    assert names() == cold
+    assert cold[0][1:] == ["ns1.hosting.test.", "ns2.hosting.test.", "mx.pec.ns2.hosting.test."]

@@ -163,7 +163,98 @@ def _name(wire: bytes, pos: int, end: int, seen: _Seen) -> tuple[str, int]:
     return _walk(wire, pos, end, seen)
 
 
-def _walk(wire: bytes, pos: int, end: int, seen: _Seen) -> tuple[str, int]:  # noqa: C901, PLR0912, PLR0915 -- one loop, RFC 1035 §4.1.4 as dnspython reads it
+# The labels before a name's first pointer (or its root), as octets, read before in any
+# message: their lower-case text (no final dot) and the offset of each label. Checked
+# octet by octet the first time; bounded, and emptied when full.
+_SEGMENTS: dict[bytes, tuple[str, tuple[int, ...]]] = {}
+_SEGMENTS_MAX = 1 << 12
+
+
+def _walk(wire: bytes, pos: int, end: int, seen: _Seen) -> tuple[str, int]:
+    """Read the name at ``pos`` as :func:`_read_name` does, faster for labels read before.
+
+    A batch meets the same labels in message after message (a hosting
+    company's name servers, the provider's host, the name asked of each
+    server). When the labels before the name's first pointer (or its root)
+    are octets :data:`_SEGMENTS` holds, and the name ends at the root or at a
+    pointer to a name this message has read that :func:`_read_name` would
+    take, the result is the same as its, without reading the labels one by
+    one: every check that does not depend on the octets alone (the end of
+    the record, the lengths, the pointer's rules) is made here again.
+    Anything else is read by :func:`_read_name`, and what it reads is kept.
+    """
+    stop = pos
+    while stop < end:
+        length = wire[stop]
+        if 0 < length < 64:
+            stop += length + 1
+            continue
+        known = _SEGMENTS.get(wire[pos:stop]) if stop > pos else None
+        if known is not None:
+            read = _known(wire, pos, stop, end, seen, known)
+            if read is not None:
+                return read
+        break
+    text, first = _read_name(wire, pos, end, seen)
+    if pos < stop < end:  # the labels were checked, octet by octet: keep them
+        if len(_SEGMENTS) >= _SEGMENTS_MAX:
+            _SEGMENTS.clear()
+        _SEGMENTS[wire[pos:stop]] = (text[: stop - pos - 1], _offsets(wire, pos, stop))
+    return text, first
+
+
+def _known(
+    wire: bytes,
+    pos: int,
+    stop: int,
+    end: int,
+    seen: _Seen,
+    known: tuple[str, tuple[int, ...]],
+) -> tuple[str, int] | None:
+    """The name at ``pos`` whose labels up to ``stop`` are ``known``; None: read it in full.
+
+    The checks that do not depend on the labels' octets, as :func:`_read_name`
+    makes them: the root's, or the pointer's (backwards, to a name this
+    message has read, within 16 hops and 255 octets in all).
+    """
+    direct, skips = known
+    length = wire[stop]
+    octets = stop - pos + 1  # the labels and the root's
+    if length == 0:
+        if octets > 255:  # RFC 1035 §2.3.4
+            return None
+        text, first, hops = direct + ".", stop + 1, 0
+    elif length >= 0xC0 and stop + 2 <= end:
+        target = ((length & 0x3F) << 8) | wire[stop + 1]
+        tail = seen.get(target)
+        if (
+            target >= pos
+            or tail is None
+            or tail[1] > pos
+            or tail[2] >= _MAX_HOPS
+            or octets + tail[3] > 256
+        ):
+            return None
+        text, first, hops = direct + "." + tail[0], stop + 2, tail[2] + 1
+        octets += tail[3] - 1
+    else:
+        return None
+    for skip in skips:
+        seen[pos + skip] = (text[skip:], first, hops, octets - skip)
+    return text, first
+
+
+def _offsets(wire: bytes, pos: int, stop: int) -> tuple[int, ...]:
+    """The offsets, from ``pos``, of the labels from ``pos`` to ``stop``."""
+    offsets = []
+    at = pos
+    while at < stop:
+        offsets.append(at - pos)
+        at += wire[at] + 1
+    return tuple(offsets)
+
+
+def _read_name(wire: bytes, pos: int, end: int, seen: _Seen) -> tuple[str, int]:  # noqa: C901, PLR0912, PLR0915 -- one loop, RFC 1035 §4.1.4 as dnspython reads it
     """Read the name at ``pos`` label by label, as dnspython does, and remember it in ``seen``.
 
     RFC 1035 §4.1.4 compression, with dnspython's checks: a pointer goes
