@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 
+import attrs
 import dns.edns
 import dns.flags
 import dns.message
@@ -698,6 +699,7 @@ def test_a_message_read_again_with_its_labels_known_reads_as_dnspython_does(
     # The second read finds every name's labels in the cache: the pointer rules still hold.
     query, wire = case
     _same(query, wire)
+    _lean._READINGS.clear()  # read the message again, not its reading
     event("read by the lean codec" if _same(query, wire) else "left to dnspython")
 
 
@@ -708,6 +710,7 @@ def test_pointer_chains_read_again_with_their_labels_known_read_as_dnspython_doe
 ) -> None:
     query = Query("pec.example.it", "MX")
     _same(query, wire)
+    _lean._READINGS.clear()  # read the message again, not its reading
     event("read by the lean codec" if _same(query, wire) else "refused")
 
 
@@ -751,3 +754,46 @@ def test_known_labels_leave_what_reading_them_octet_by_octet_leaves() -> None:
     assert len(_lean._SEGMENTS) == 4  # the question's labels and each exchange's
     assert names() == cold
     assert cold[0][1:] == ["ns1.hosting.test.", "ns2.hosting.test.", "mx.pec.ns2.hosting.test."]
+
+
+# --- readings kept: the same octets after the ID -------------------------------------------
+
+
+@settings(max_examples=800, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(compressed(), st.integers(0, 0xFFFF))
+def test_a_message_read_again_under_another_id_reads_as_dnspython_does(
+    case: tuple[Query, bytes], qid: int
+) -> None:
+    # The second read takes the first's reading: it must not depend on the ID.
+    query, wire = case
+    _same(query, wire)
+    event("read by the lean codec" if _same(query, struct.pack("!H", qid) + wire[2:]) else "not")
+
+
+def test_the_same_answer_under_another_id_is_read_once() -> None:
+    query = Query("pec.example.it", "MX")
+    built = _Builder()
+    built.mx(b"\x02mx\x03pec\x05aruba\x02it\x00")
+    wire = built.bytes()
+    _lean._READINGS.clear()
+    first = answer(query, wire, SERVER)
+    again = answer(query, b"\xbe\xef" + wire[2:], "192.0.2.54#53")
+    assert len(_lean._READINGS) == 1
+    assert again == attrs.evolve(first, server="192.0.2.54#53")
+
+
+def test_a_pointer_into_the_header_is_left_to_dnspython() -> None:
+    built = _Builder()
+    built.mx(b"\x02mx" + _pointer(0))  # the ID's first octet, read as a label's length
+    query = Query("pec.example.it", "MX")
+    assert not _same(query, built.bytes())
+
+
+def test_the_readings_kept_are_bounded() -> None:
+    query = Query("pec.example.it", "MX")
+    for k in range(_lean._READINGS_MAX + 10):
+        built = _Builder()
+        built.mx(b"\x02mx" + _pointer(12), owner=b"\xc0\x0c")
+        built.record(b"\xc0\x0c", A_CODE, k.to_bytes(4, "big"))
+        answer(query, built.bytes(), SERVER)
+    assert 0 < len(_lean._READINGS) <= _lean._READINGS_MAX

@@ -299,7 +299,8 @@ def _read_name(wire: bytes, pos: int, end: int, seen: _Seen) -> tuple[str, int]:
             # RFC 1035 §4.1.4: a pointer, the offset of the rest of the name.
             target = ((length & 0x3F) << 8) | wire[pos + 1]
             hops += 1
-            if target >= segment or hops > _MAX_HOPS:
+            # Into the header: left to dnspython, so that a reading never depends on the ID.
+            if target >= segment or target < _HEADER.size or hops > _MAX_HOPS:
                 raise _Odd
             if first < 0:
                 first, direct = pos + 2, len(labels)
@@ -486,7 +487,40 @@ def _text(rtype: int, data: object) -> str:
     return str(data)
 
 
-def _lean(query: Query, message: _Message, server: str) -> Answer:
+# What a message says, whoever asked and whichever server answered: an Answer's outcome,
+# records, aliases, AA flag, detail, zone, referral, glue and TTL (codec_answer's arguments).
+_Reading = tuple[
+    Outcome,
+    tuple[str, ...],
+    tuple[str, ...],
+    bool,
+    str,
+    str | None,
+    tuple[str, ...],
+    tuple[tuple[str, str], ...],
+    int | None,
+]
+
+
+def _answer(query: Query, reading: _Reading, server: str) -> Answer:
+    """The Answer to ``query`` from ``server`` of a message that says ``reading``."""
+    outcome, records, aliases, authoritative, detail, zone, referral, glue, ttl = reading
+    return codec_answer(
+        query,
+        outcome,
+        records,
+        aliases=aliases,
+        server=server,
+        authoritative=authoritative,
+        detail=detail,
+        zone=zone,
+        referral=referral,
+        glue=glue,
+        ttl=ttl,
+    )
+
+
+def _classify(message: _Message) -> _Reading:
     """What ``classify`` makes of the message (see its rules there)."""
     authoritative = bool(message.flags & _AA)
     qname, qtype = message.qname, message.qtype
@@ -507,13 +541,8 @@ def _lean(query: Query, message: _Message, server: str) -> Answer:
         min_ttl = min(min_ttl, alias[0])
         count += 1
     if count >= _MAX_CHAIN:
-        return codec_answer(
-            query,
-            Outcome.ERROR,
-            server=server,
-            authoritative=authoritative,
-            detail="unusable answer: CNAME chain too long or looping",
-        )
+        detail = "unusable answer: CNAME chain too long or looping"
+        return (Outcome.ERROR, (), (), authoritative, detail, None, (), (), None)
     rcode = message.rcode
     if rcode == 3 and found is not None:  # dnspython's AnswerForNXDOMAIN
         raise _Odd
@@ -522,25 +551,12 @@ def _lean(query: Query, message: _Message, server: str) -> Answer:
     if rcode:
         outcome = _OUTCOMES.get(rcode, Outcome.ERROR)
         nxdomain = outcome is Outcome.NXDOMAIN
-        return codec_answer(
-            query,
-            outcome,
-            server=server,
-            authoritative=authoritative,
-            aliases=tuple(aliases) if nxdomain else (),
-            detail="" if nxdomain else f"RCODE {_RCODE_TEXT[rcode]}",
-        )
+        named = tuple(aliases) if nxdomain else ()
+        detail = "" if nxdomain else f"RCODE {_RCODE_TEXT[rcode]}"
+        return (outcome, (), named, authoritative, detail, None, (), (), None)
     if found is not None:
         records = tuple([_text(qtype, data) for data in found[1]])
-        return codec_answer(
-            query,
-            Outcome.ANSWER,
-            records,
-            aliases=tuple(aliases),
-            server=server,
-            authoritative=authoritative,
-            ttl=min_ttl,
-        )
+        return (Outcome.ANSWER, records, tuple(aliases), authoritative, "", None, (), (), min_ttl)
     referral = next(
         (
             (zone, tuple([str(n) for n in rrset[1]]))
@@ -559,23 +575,29 @@ def _lean(query: Query, message: _Message, server: str) -> Answer:
                 for address in rrset[1]
             ]
         )
-        return codec_answer(
-            query,
-            Outcome.REFERRAL,
-            server=server,
-            authoritative=authoritative,
-            zone=referral[0],
-            referral=referral[1],
-            glue=glue,
-        )
-    return codec_answer(
-        query,
-        Outcome.NODATA,
-        aliases=tuple(aliases),
-        server=server,
-        authoritative=authoritative,
-        ttl=min_ttl,
-    )
+        zone, servers = referral
+        return (Outcome.REFERRAL, (), (), authoritative, "", zone, servers, glue, None)
+    return (Outcome.NODATA, (), tuple(aliases), authoritative, "", None, (), (), min_ttl)
+
+
+# Readings of the messages read last, by their octets after the ID. A message's reading
+# does not depend on its ID (the lean codec leaves a pointer into the header to dnspython),
+# and the same answer often comes again: the PEC name's MX from each of a domain's
+# servers. Bounded, and emptied when full.
+_READINGS: dict[bytes, _Reading] = {}
+_READINGS_MAX = 1 << 12
+
+
+def _reading(wire: bytes) -> _Reading:
+    """What ``wire`` says (:func:`_classify`), read once for the same octets after the ID."""
+    key = wire[2:]
+    reading = _READINGS.get(key)
+    if reading is None:
+        reading = _classify(_Message(wire))
+        if len(_READINGS) >= _READINGS_MAX:
+            _READINGS.clear()
+        _READINGS[key] = reading
+    return reading
 
 
 def _negative_ttl(message: _Message, qname: str, min_ttl: int) -> int:
@@ -622,7 +644,7 @@ def reference(query: Query, wire: bytes, server: str) -> Answer:
 def read(query: Query, wire: bytes, server: str) -> Answer | None:
     """The Answer ``wire`` gives to ``query``; None when it is no DNS message at all."""
     try:
-        return _lean(query, _Message(wire), server)
+        return _answer(query, _reading(wire), server)
     except (_Odd, InvalidRecordError):
         return parsed(query, wire, server)
 
@@ -637,8 +659,7 @@ def decode(query: Query, wire: bytes, server: str) -> tuple[Answer, bool]:
     True
     """
     try:
-        message = _Message(wire)
-        return _lean(query, message, server), True
+        return _answer(query, _reading(wire), server), True
     except (_Odd, InvalidRecordError):
         return reference(query, wire, server), False
 
