@@ -161,3 +161,20 @@ def test_a_worker_s_collector_resumes_when_its_results_stop_early() -> None:
     assert not gc.isenabled()
     results.close()  # type: ignore[attr-defined]
     assert gc.isenabled()
+
+
+def test_a_worker_freezes_what_it_inherited_while_it_yields_results() -> None:
+    frozen = [gc.get_freeze_count() for _ in _collected_every(range(3))]
+    assert min(frozen) > 0  # the objects that existed before are out of every collection
+    assert gc.get_freeze_count() == 0  # and back in once the results end
+
+
+def test_a_worker_leaves_alone_objects_frozen_before_it() -> None:
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        for _ in _collected_every(range(3)):
+            pass
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()
