@@ -7,6 +7,7 @@ import pickle
 import socket
 import threading
 import time
+import weakref
 from typing import TYPE_CHECKING
 
 import dns.flags
@@ -613,3 +614,33 @@ def test_a_question_asked_of_each_server_is_built_once() -> None:
     assert second is first  # one template for every server asked
     assert first[1] == build(Query(name, "MX"), recursion=False, qid=0)[1]
     assert _template(Query(name, "MX"), recursion=True)[1][2:4] == b"\x01\x00"  # RD set
+
+
+class _Listener:
+    def __init__(self, heard: asyncio.Future[object]) -> None:
+        self.heard = heard
+
+    def answered(self, answer: object) -> None:
+        self.heard.set_result(answer)
+
+
+def test_an_answered_question_lets_go_of_its_callback_before_its_timeout() -> None:
+    # The timeout entry stays queued for 30 s; the check the callback holds must not.
+    resolver = FastResolver([], timeout=30.0, lifetime=60.0)
+
+    async def main() -> tuple[object, bool]:
+        with resolver:
+            heard: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+            listener = _Listener(heard)
+            gone = weakref.ref(listener)
+            query = Query("pec.example.it", "MX", server="127.0.0.1")
+            resolver.submit(query, time.monotonic() + 60.0, listener.answered)
+            answer = await heard
+            del listener
+            return answer, gone() is None
+
+    with serve(SCRIPT) as (_, port):
+        resolver.port = port
+        answer, freed = asyncio.run(main())
+    assert answer.outcome is Outcome.ANSWER  # type: ignore[attr-defined]
+    assert freed

@@ -608,7 +608,10 @@ class FastResolver:
             self._release(ask.servers[0])
         while self._queue and self._in_flight < self.max_in_flight:
             self._admit(self._queue.popleft())
-        ask.callback(answer)
+        # The question's timeout entry holds it until its time comes (a second, by default):
+        # let go of the callback, and so of the check it calls back, now.
+        callback, ask.callback = ask.callback, _finished
+        callback(answer)
 
     def _release(self, server: str) -> None:
         waiting = self._server_queue.get(server)
@@ -816,6 +819,10 @@ def _answers(response: dns.message.Message) -> bool:
     if response.opcode() != 0:
         return False
     return bool(response.question) or response.rcode() in _BARE_ERRORS
+
+
+def _finished(_result: object) -> None:
+    """The callback of a question that has had its answer: nothing more to tell anyone."""
 
 
 def _settle(future: asyncio.Future[_R], result: _R) -> None:
