@@ -797,3 +797,17 @@ def test_the_readings_kept_are_bounded() -> None:
         built.record(b"\xc0\x0c", A_CODE, k.to_bytes(4, "big"))
         answer(query, built.bytes(), SERVER)
     assert 0 < len(_lean._READINGS) <= _lean._READINGS_MAX
+
+
+def test_a_message_past_1232_octets_is_read_but_not_kept() -> None:
+    # A reading is kept by the message's octets: large ones would hold megabytes.
+    query = Query("pec.example.it", "MX")
+    built = _Builder()
+    built.mx(b"\x02mx" + _pointer(12))
+    built.pad_to(1300)
+    wire = built.bytes()
+    _lean._READINGS.clear()
+    read, lean = decode(query, wire, SERVER)
+    assert lean
+    assert read == reference(query, wire, SERVER)
+    assert not _lean._READINGS

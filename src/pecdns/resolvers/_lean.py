@@ -583,13 +583,17 @@ def _classify(message: _Message) -> _Reading:
 # Readings of the messages read last, by their octets after the ID. A message's reading
 # does not depend on its ID (the lean codec leaves a pointer into the header to dnspython),
 # and the same answer often comes again: the PEC name's MX from each of a domain's
-# servers. Bounded, and emptied when full.
+# servers. Bounded in number, emptied when full, and only for messages of at most 1,232
+# octets (the EDNS size pecdns asks for): at most about 5 MB, whatever servers send.
 _READINGS: dict[bytes, _Reading] = {}
 _READINGS_MAX = 1 << 12
+_READINGS_OCTETS = 1232
 
 
 def _reading(wire: bytes) -> _Reading:
     """What ``wire`` says (:func:`_classify`), read once for the same octets after the ID."""
+    if len(wire) > _READINGS_OCTETS:
+        return _classify(_Message(wire))
     key = wire[2:]
     reading = _READINGS.get(key)
     if reading is None:
