@@ -169,12 +169,11 @@ def test_a_worker_freezes_what_it_inherited_while_it_yields_results() -> None:
     assert gc.get_freeze_count() == 0  # and back in once the results end
 
 
-def test_a_worker_leaves_alone_objects_frozen_before_it() -> None:
-    gc.freeze()
-    try:
-        before = gc.get_freeze_count()
-        for _ in _collected_every(range(3)):
-            pass
-        assert gc.get_freeze_count() == before
-    finally:
-        gc.unfreeze()
+def test_a_worker_leaves_alone_objects_frozen_before_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Frozen objects may die meanwhile, so the count proves nothing: watch the calls.
+    calls: list[str] = []
+    monkeypatch.setattr(gc, "get_freeze_count", lambda: 5)
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(gc, "unfreeze", lambda: calls.append("unfreeze"))
+    assert list(_collected_every(range(3))) == [0, 1, 2]
+    assert calls == []
