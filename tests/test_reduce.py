@@ -13,7 +13,7 @@ import pytest
 from pecdns import Domain, check
 from pecdns._dnssec import DnssecState, DnssecStatus
 from pecdns._models import Answer, MXRecord, Outcome, Query, RRType, Severity, Verdict
-from pecdns._reduce import _restore, by_name, fast_pickle
+from pecdns._reduce import _restore, by_name, fast_pickle, replaced
 from pecdns.testing import FakeDNS
 
 
@@ -150,3 +150,24 @@ class _OldFormat:
 
     def __reduce__(self) -> tuple[object, ...]:
         return _restore, (self.cls, self.names, self.values)
+
+
+def test_replaced_is_evolve_for_an_observation() -> None:
+    report = check("a.it", resolver=FakeDNS().compliant("a.it"))
+    obs = report.observation
+    again = replaced(obs, queries=obs.queries + 3, dnssec=None)
+    assert again == attrs.evolve(obs, queries=obs.queries + 3, dnssec=None)
+    assert again.queries == obs.queries + 3  # not compared by ==
+    assert again.pec_mx is obs.pec_mx
+
+
+def test_replaced_drops_a_cached_hash() -> None:
+    query = Query("pec.a.it", "MX")
+    hash(query)
+    moved = replaced(query, server="192.0.2.1")
+    assert hash(moved) == hash(Query("pec.a.it", "MX", server="192.0.2.1"))
+
+
+def test_replaced_refuses_a_name_that_is_no_field() -> None:
+    with pytest.raises(TypeError, match="no field 'colour'"):
+        replaced(MXRecord(10, "a.it"), colour="red")

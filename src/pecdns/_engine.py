@@ -28,8 +28,6 @@ import time
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from attrs import evolve
-
 from pecdns._batch import InvalidInput, _failed
 from pecdns._budget import LoopTally, Tally, within
 from pecdns._check import report
@@ -40,6 +38,7 @@ from pecdns._limits import reached
 from pecdns._models import BUDGET_SPENT, Answer, Outcome, Query, RRType
 from pecdns._observe import _failure, _is_raw, _speaks_raw, _valid, gather, plan
 from pecdns._policy import ARUBA, Policy
+from pecdns._reduce import replaced
 from pecdns.exceptions import InvalidDomainError, PecdnsError
 from pecdns.resolvers._dnspython import DnsResolver
 from pecdns.resolvers._fast import FastResolver
@@ -177,7 +176,7 @@ class _Check:
             try:
                 round_ = next(self.steps) if answers is None else self.steps.send(answers)
             except StopIteration as done:
-                self.engine.finished(self, evolve(done.value, queries=self.tally.queries))
+                self.engine.finished(self, replaced(done.value, queries=self.tally.queries))
                 return
             except Exception as exc:  # noqa: BLE001 -- nothing raises out of a batch
                 self.engine.finished(self, _failed(self.domain, self.engine.policy, exc))

@@ -47,6 +47,7 @@ from pecdns._models import (
     RRType,
     ServerProbe,
 )
+from pecdns._reduce import replaced
 from pecdns.exceptions import InvalidRecordError, PecdnsError
 
 if TYPE_CHECKING:
@@ -296,7 +297,7 @@ def gather(
         )
     walk = dnssec_plan(observation.pec_name, at=at, anchor=policy.trust_anchor)
     state = yield from walk
-    return evolve(observation, dnssec=state)
+    return replaced(observation, dnssec=state)  # evolve, without __init__: no converter to run
 
 
 def _silent(obs: Observation) -> Iterator[str]:

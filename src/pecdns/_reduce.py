@@ -24,7 +24,7 @@ import attrs
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["by_name", "fast_pickle", "restorer"]
+__all__ = ["by_name", "fast_pickle", "replaced", "restorer"]
 
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
@@ -46,6 +46,7 @@ def _restore(cls: type[T], names: tuple[str, ...], values: tuple[object, ...]) -
 
 
 _RESTORER = "_pecdns_restore"  # the class attribute that holds a class's restoring function
+_FIELDS = "_pecdns_fields"  # and the one that holds its fields' positions and reader
 
 
 def _restorer(cls: type[T], names: tuple[str, ...]) -> Callable[[tuple[object, ...]], T]:
@@ -86,6 +87,8 @@ def fast_pickle(cls: type[T]) -> type[T]:
         names, empty = (*names, _CACHED_HASH), (None,)
     restore = _restorer(cls, names)
     setattr(cls, _RESTORER, staticmethod(restore))
+    positions = {name: i for i, name in enumerate(names[: len(names) - len(empty)])}
+    setattr(cls, _FIELDS, (positions, values, empty))
 
     def __reduce__(self: T) -> tuple[object, ...]:  # noqa: N807 -- the pickle protocol's name
         return restore, (values(self) + empty,)
@@ -105,6 +108,32 @@ def restorer(cls: type[T]) -> Callable[[tuple[object, ...]], T]:
     """
     made: Callable[[tuple[object, ...]], T] = getattr(cls, _RESTORER)
     return made
+
+
+def replaced(made: T, **changes: object) -> T:
+    """``attrs.evolve(made, **changes)`` by field name, without ``__init__``: no converter runs.
+
+    For a class without converters or validators (``Observation``) it is
+    ``evolve``, at a third of the price (a batch evolves each observation
+    twice); for any other, the new values must be what its converters would
+    make. A cached hash is dropped, as ``__init__`` drops it.
+
+    >>> from pecdns._models import MXRecord
+    >>> replaced(MXRecord(10, "mx.pec.aruba.it"), preference=20)
+    MXRecord(preference=20, exchange='mx.pec.aruba.it.')
+
+    Raises:
+        TypeError: a name in ``changes`` is no field of the class.
+    """
+    cls = type(made)
+    positions, values, empty = getattr(cls, _FIELDS)
+    new = list(values(made))
+    for name, value in changes.items():
+        if name not in positions:
+            raise TypeError(f"{cls.__name__} has no field {name!r}")
+        new[positions[name]] = value
+    made_again: T = getattr(cls, _RESTORER)((*new, *empty))
+    return made_again
 
 
 def _member(cls: type[E], name: str) -> E:
