@@ -355,3 +355,20 @@ def test_codec_answer_writes_glue_addresses_as_python_does() -> None:
         referral=["ns.pec.a.it."],
         glue=[("ns.pec.a.it.", "::192.0.2.1")],
     )
+
+
+def test_mx_data_that_is_not_text_is_refused() -> None:
+    with pytest.raises(InvalidRecordError, match="MX data must be"):
+        Answer(Query("pec.a.it", "MX"), Outcome.ANSWER, [10])  # type: ignore[list-item]
+
+
+def test_answers_with_the_same_mx_record_share_its_text() -> None:
+    # One string for the provider's MX in every answer of a batch, not one each.
+    first = Answer(Query("pec.a.it", "MX"), Outcome.ANSWER, ["10 mx.pec.aruba.it."])
+    second = Answer(Query("pec.b.it", "MX"), Outcome.ANSWER, ["10 MX.pec.aruba.it"])
+    assert first.records[0] is second.records[0]
+
+
+def test_equal_mx_records_of_one_answer_are_one() -> None:
+    answer = Answer(Query("pec.a.it", "MX"), Outcome.ANSWER, ["10 A.it", "10 a.it.", "5 b.it."])
+    assert answer.records == ("5 b.it.", "10 a.it.")

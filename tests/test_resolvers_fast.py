@@ -644,3 +644,23 @@ def test_an_answered_question_lets_go_of_its_callback_before_its_timeout() -> No
         answer, freed = asyncio.run(main())
     assert answer.outcome is Outcome.ANSWER  # type: ignore[attr-defined]
     assert freed
+
+
+def test_answers_of_one_server_share_its_label() -> None:
+    resolver = FastResolver([], timeout=2.0)
+    with serve(SCRIPT) as (_, port):
+        resolver.port = port
+        first, second = _ask(
+            resolver,
+            Query("pec.example.it", "MX", server="127.0.0.1"),
+            Query("mx.pec.aruba.it", "A", server="127.0.0.1"),
+        )
+    assert first.server == f"127.0.0.1#{port}"  # type: ignore[attr-defined]
+    assert first.server is second.server  # type: ignore[attr-defined]
+
+
+def test_the_labels_a_resolver_keeps_are_bounded() -> None:
+    resolver = FastResolver([])
+    labels = [resolver._labelled(f"192.0.2.{k % 256}", 53 + k // 256) for k in range(5000)]
+    assert labels[-1] == "192.0.2.135#72"
+    assert 0 < len(resolver._labels) <= 4096

@@ -56,6 +56,7 @@ __all__ = ["FastResolver"]
 _R = TypeVar("_R")
 _RCVBUF = 1 << 22
 _TCP_LIMIT = 65535
+_LABELS = 4096  # servers whose labels a resolver keeps
 _TCP_CONNECTIONS = 64
 """TCP connections (after truncated answers) open at once: a bound on file descriptors."""
 
@@ -233,6 +234,8 @@ class FastResolver:
         self._tasks: set[asyncio.Task[None]] = set()
         self._tcp_slots: asyncio.Semaphore | None = None
         self._ids: list[int] = []
+        # Each server's label ("192.0.2.53#53"), one string for every answer it gives.
+        self._labels: dict[tuple[str, int], str] = {}
 
     def __reduce__(self) -> tuple[Callable[..., FastResolver], tuple[object, ...]]:
         """Pickled as its settings: a copy (in a worker process) opens sockets of its own."""
@@ -644,7 +647,21 @@ class FastResolver:
             if ask is None or not wire[2] & 0x80 or not _lean.matches(ask.question, wire):
                 self.strays += 1  # P: off-path, forged or late: ignored, the wait goes on
                 continue
-            self._reply(ask, wire, f"{source[0]}#{self.port}")
+            self._reply(ask, wire, self._labelled(source[0], source[1]))
+
+    def _labelled(self, address: str, port: int) -> str:
+        """The label of an answering server: one string a server, shared by its answers.
+
+        So the answers of a batch, their pickles and what they take in memory
+        hold one copy of it, not one an answer (up to 4,096 servers, then all
+        are dropped at once).
+        """
+        label = self._labels.get((address, port))
+        if label is None:
+            if len(self._labels) >= _LABELS:
+                self._labels.clear()
+            label = self._labels[address, port] = f"{address}#{port}"
+        return label
 
     def _reply(self, ask: _Ask, wire: bytes, label: str) -> None:
         if ask.raw is not None:
