@@ -549,6 +549,8 @@ def codec_answer(  # noqa: PLR0913 -- Answer's fields, as its __init__ takes the
     address's text from ``inet_ntop`` is not always Python's). Half the
     price of ``Answer(...)`` (converters, checks), six times a domain; the
     differential tests hold it to dnspython's answers built by ``Answer``.
+    Only for such values: it neither canonicalises names nor drops
+    repeated glue, as ``Answer`` does.
     """
     canonical, mx = _canonical_records(query.rdtype, records)
     if glue:

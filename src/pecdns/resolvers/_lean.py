@@ -583,11 +583,12 @@ def _classify(message: _Message) -> _Reading:
 # Readings of the messages read last, by their octets after the ID. A message's reading
 # does not depend on its ID (the lean codec leaves a pointer into the header to dnspython),
 # and the same answer often comes again: the PEC name's MX from each of a domain's
-# servers. Bounded in number, emptied when full, and only for messages of at most 1,232
-# octets (the EDNS size pecdns asks for): at most about 5 MB, whatever servers send.
+# servers. Up to 4,096 of them (emptied when full), and only of messages of at most 512
+# octets, as a check's answers nearly all are: about 10 MB at most, whatever servers send
+# (4,096 messages of 496 octets, 29 records each, hold 9.5 MiB).
 _READINGS: dict[bytes, _Reading] = {}
 _READINGS_MAX = 1 << 12
-_READINGS_OCTETS = 1232
+_READINGS_OCTETS = 512
 
 
 def _reading(wire: bytes) -> _Reading:
