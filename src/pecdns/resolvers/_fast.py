@@ -602,7 +602,7 @@ class FastResolver:
         self._finish(ask, answer)
 
     def _label(self, ask: _Ask) -> str:
-        return f"{ask.server if ask.tries else ask.servers[0]}#{self.port}"
+        return self._labelled(ask.server if ask.tries else ask.servers[0], self.port)
 
     def _finish(self, ask: _Ask, answer: Answer | dns.message.Message | None) -> None:
         self._forget(ask)
