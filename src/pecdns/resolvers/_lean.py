@@ -184,22 +184,24 @@ def _walk(wire: bytes, pos: int, end: int, seen: _Seen) -> tuple[str, int]:
     Anything else is read by :func:`_read_name`, and what it reads is kept.
     """
     stop = pos
+    run = b""
     while stop < end:
         length = wire[stop]
         if 0 < length < 64:
             stop += length + 1
             continue
-        known = _SEGMENTS.get(wire[pos:stop]) if stop > pos else None
+        run = wire[pos:stop]
+        known = _SEGMENTS.get(run) if run else None
         if known is not None:
             read = _known(wire, pos, stop, end, seen, known)
             if read is not None:
                 return read
         break
     text, first = _read_name(wire, pos, end, seen)
-    if pos < stop < end:  # the labels were checked, octet by octet: keep them
+    if run:  # the labels were checked, octet by octet: keep them
         if len(_SEGMENTS) >= _SEGMENTS_MAX:
             _SEGMENTS.clear()
-        _SEGMENTS[wire[pos:stop]] = (text[: stop - pos - 1], _offsets(wire, pos, stop))
+        _SEGMENTS[run] = (text[: stop - pos - 1], _offsets(wire, pos, stop))
     return text, first
 
 
