@@ -1,4 +1,4 @@
-"""Developer tasks: ``nox -s tests lint typecheck docs``.
+"""Developer tasks: ``nox -s tests lint typecheck docs compiled``.
 
 Sessions run on the interpreter at hand (``python=False`` is not used: each
 session gets its own virtualenv from the current Python), so they work the
@@ -7,13 +7,19 @@ same on a laptop and in CI.
 
 from __future__ import annotations
 
+import os
+import shutil
+import sysconfig
+from pathlib import Path
+
 import nox
 
-nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
+nox.options.sessions = ["tests", "lint", "typecheck", "docs", "compiled"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
 TEST_DEPS = [".[tests]"]
+ROOT = Path(__file__).resolve().parent
 
 
 @nox.session
@@ -77,6 +83,58 @@ def docs(session: nox.Session) -> None:
     session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
     session.run(
         "sphinx-build", "-W", "--keep-going", "-b", "doctest", "docs", "docs/_build/doctest"
+    )
+
+
+def _compiler() -> str:
+    """What the compiled build lacks here (a C compiler, Python's headers), or ``""``."""
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        return f"no C compiler ({compiler})"
+    headers = Path(sysconfig.get_paths()["include"]) / "Python.h"
+    if not headers.exists():
+        return f"no Python headers ({headers}; Debian: apt-get install python3-dev)"
+    return ""
+
+
+@nox.session
+def compiled(session: nox.Session) -> None:
+    """Run the tests on the compiled build: pecdns's hot modules compiled by mypyc.
+
+    The build hook in pyproject.toml compiles the modules it lists from the
+    same source (docs/scale.md, "A compiled build"); the pure-Python build
+    stays the reference. Without a C compiler or Python's headers the session
+    skips, except where CI=true, where it fails.
+    """
+    missing = _compiler()
+    if missing and os.environ.get("CI") == "true":
+        session.error(f"the compiled build needs what CI must have: {missing}")
+    if missing:
+        session.skip(f"the compiled build needs {missing}")
+    session.install(*TEST_DEPS)
+    # Built from a copy: the build hook renames pyproject.toml while mypyc runs and compiles
+    # beside the source, and the checkout (tests running from it meanwhile) must see neither.
+    tree = Path(session.create_tmp()) / "pecdns"
+    shutil.rmtree(tree, ignore_errors=True)
+    shutil.copytree(
+        ROOT,
+        tree,
+        ignore=shutil.ignore_patterns(
+            ".git", ".nox", ".venv", "venv", "_build", "*_cache", ".hypothesis", "*.so"
+        ),
+    )
+    build = {"HATCH_BUILD_HOOK_ENABLE_MYPYC": "1"}
+    session.install("--force-reinstall", "--no-deps", str(tree), env=build)  # compiled, fresh
+    compiled_run = {"PECDNS_COMPILED": "1"}  # tests/test_compiled.py: nothing runs as source
+    session.run("pytest", "tests", "-m", "not integration", *session.posargs, env=compiled_run)
+    session.run(
+        "pytest",
+        "tests",
+        "-m",
+        "integration",
+        *session.posargs,
+        env=compiled_run,
+        success_codes=[0, 5],  # 5: the arguments given select no integration test
     )
 
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pecdns.resolvers._lean
 from pecdns import ARUBA, Policy, Report, check
 from pecdns.testing import FakeResolver
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+COMPILED = not str(pecdns.resolvers._lean.__file__).endswith(".py")
+"""Whether these tests run on the compiled build (``nox -s compiled``; docs/scale.md)."""
+
+INTERPRETED_ONLY = "needs the module as Python source (a docstring, a patched method)"
+"""Why a test skips on the compiled build: compiled functions and classes keep no docstring,
+and a compiled class's methods cannot be replaced on an instance."""
 
 PROVIDER = {
     "mx.pec.aruba.it": {"A": "192.0.2.25"},

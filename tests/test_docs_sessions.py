@@ -146,11 +146,14 @@ def test_ci_installs_the_servers_without_starting_their_services(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert log.splitlines() == [
         "apt-get update -qq",
-        "apt-get install -y -qq --no-install-recommends nsd knot python3-venv",
+        (
+            "apt-get install -y -qq --no-install-recommends"
+            " nsd knot python3-venv gcc libc6-dev python3-dev"
+        ),
         "policy 101",  # policy-rc.d(8): the packages' services may not start
         "python3 -m venv .venv",
         "pip install -q nox",
-        "nox -s tests lint typecheck docs",
+        "nox -s tests lint typecheck docs compiled",
     ]  # and nothing killed: no pkill, killall, kill, systemctl or service
     assert not policy.exists()
 

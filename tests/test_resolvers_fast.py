@@ -33,6 +33,7 @@ from dnsserver import (
     stray,
     truncated,
 )
+from helpers import COMPILED, INTERPRETED_ONLY
 from pecdns._budget import budget
 from pecdns._dnssec import Question
 from pecdns._edns import Probe
@@ -332,6 +333,7 @@ def test_a_fast_resolver_pickles_as_its_settings() -> None:
     assert (copy.per_server, copy.per_second, copy.sockets) == (8, 9, 4)
 
 
+@pytest.mark.skipif(COMPILED, reason=INTERPRETED_ONLY)
 def test_tries_sent_again_when_the_timer_fires_leave_one_timer_set(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -611,7 +613,11 @@ def test_a_question_asked_of_each_server_is_built_once() -> None:
     name = "pec.built-once.example.it"
     first = _template(Query(name, "MX", server="192.0.2.1"), recursion=False)
     second = _template(Query(name, "MX", server="192.0.2.2"), recursion=False)
-    assert second is first  # one template for every server asked
+    # One template for every server asked: the same octets (a compiled build makes a new
+    # tuple around them when it returns the cached pair).
+    assert (second[0], second[1]) == first
+    assert second[0] is first[0]
+    assert second[1] is first[1]
     assert first[1] == build(Query(name, "MX"), recursion=False, qid=0)[1]
     assert _template(Query(name, "MX"), recursion=True)[1][2:4] == b"\x01\x00"  # RD set
 

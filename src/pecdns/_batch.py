@@ -586,6 +586,18 @@ def _local(
     return run(domains, resolver=source, **_settings(options, ordered=ordered))
 
 
+def _closing(results: Iterator[T]) -> Iterator[T]:
+    """``results``, closed when this generator is closed or dropped unfinished.
+
+    The engine's generators close its loop and sockets in ``finally``. In the
+    compiled build (docs/scale.md) they are compiled, and a compiled generator
+    dropped unfinished never runs its ``finally``; this one is Python's (this
+    module is never compiled), so dropping it closes it, and ``yield from``
+    then closes the engine's (PEP 380). ``pecdns._engine.run`` returns one.
+    """
+    yield from results
+
+
 def _on_processes(
     domains: Iterable[str | Domain],
     resolver: Resolver | AsyncResolver | None,

@@ -28,7 +28,7 @@ import time
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from pecdns._batch import InvalidInput, _failed
+from pecdns._batch import InvalidInput, _closing, _failed
 from pecdns._budget import LoopTally, Tally, within
 from pecdns._check import report
 from pecdns._codes import check_lang
@@ -568,8 +568,8 @@ def run(  # noqa: PLR0913 -- the batch API: every option keyword-only, with a de
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return _run(domains, resolver, **settings)
-    return _threaded(_run(domains, resolver, **settings))  # a loop runs here (Jupyter)
+        return _closing(_run(domains, resolver, **settings))
+    return _closing(_threaded(_run(domains, resolver, **settings)))  # a loop runs here (Jupyter)
 
 
 def _run(
