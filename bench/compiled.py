@@ -46,7 +46,7 @@ def listed() -> list[str]:
     """The modules the build hook in pyproject.toml compiles, as paths under ``src``.
 
     They are the lean codec, the fast resolver, the engine, gathering and the
-    rules, which take about 70% of a worker's CPU (docs/scale.md).
+    rules, which take about two thirds of a worker's CPU (docs/scale.md).
     """
     tomllib = importlib.import_module("tomllib")  # Python 3.11 and later
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
