@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import pecdns.resolvers._lean
 from pecdns import ARUBA, Policy, Report, check
+from pecdns._cli import _build
 from pecdns.testing import FakeResolver
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-COMPILED = not str(pecdns.resolvers._lean.__file__).endswith(".py")
-"""Whether these tests run on the compiled build (``nox -s compiled``; docs/scale.md)."""
+COMPILED = _build() == "compiled"
+"""Whether these tests run on the compiled build (``nox -s compiled``; docs/scale.md), as
+``pecdns --version`` tells it."""
 
 INTERPRETED_ONLY = "needs the module as Python source (a docstring, a patched method)"
 """Why a test skips on the compiled build: compiled functions and classes keep no docstring,
